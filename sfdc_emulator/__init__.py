@@ -1,0 +1,3 @@
+"""A Salesforce org emulator served over real HTTP(S) on loopback (see DESIGN.md §6)."""
+
+from __future__ import annotations
