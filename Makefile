@@ -1,0 +1,43 @@
+# syncapp: `make run` starts the demo, `make test` runs the whole suite. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+run: $(STAMP) ## set up and start the emulator, the worker and the admin on http://127.0.0.1:8000/admin/
+	$(PY) -m core.dotenv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py ensure_admin
+	$(PY) manage.py run_demo
+
+lint: $(STAMP) ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP) ## ruff fix and format
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: lint ## set up, lint, then run the whole test suite (browser tests included)
+	bash .ci/ensure-chromium
+	$(VENV)/bin/pytest
+
+bench: $(STAMP) ## run the benchmarks and print figures (see docs/benchmarks.md)
+	$(PY) -m benchmarks
+
+clean: ## remove the virtualenv and local data
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

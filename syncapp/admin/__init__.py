@@ -1,0 +1,9 @@
+"""Admin registrations: one module per area; this package sets the site's titles."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+admin.site.site_header = "syncapp · Salesforce sync"
+admin.site.site_title = "syncapp"
+admin.site.index_title = "Marketing data synced with Salesforce"

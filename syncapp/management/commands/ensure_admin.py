@@ -1,0 +1,27 @@
+"""`manage.py ensure_admin`: create the demo's admin login once and print its password that one time."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Create a superuser 'admin' with a random password if no superuser exists, and print the login."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--username", default="admin")
+
+    def handle(self, *args, username: str, **options) -> None:
+        users = get_user_model().objects
+        if users.filter(is_superuser=True).exists():
+            self.stdout.write(
+                f"Admin login: an administrator already exists (reset a password with "
+                f"`.venv/bin/python manage.py changepassword {username}`)."
+            )
+            return
+        password = secrets.token_urlsafe(12)
+        users.create_superuser(username=username, email="", password=password)
+        self.stdout.write(self.style.SUCCESS(f"Admin login (shown once): {username} / {password}"))

@@ -1,0 +1,1 @@
+"""syncapp models: the mirror of the Salesforce org, the activity log and the sync state."""

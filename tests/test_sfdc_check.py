@@ -1,0 +1,32 @@
+"""`manage.py sfdc_check` says in one line whether Salesforce is reachable, and what to fix when not."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+
+def test_sfdc_check_names_the_missing_settings_when_salesforce_is_not_configured(settings):
+    settings.SALESFORCE_CLIENT_ID = ""
+    settings.SALESFORCE_CLIENT_SECRET = ""
+
+    with pytest.raises(CommandError, match=r"set SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET in \.env"):
+        call_command("sfdc_check")
+
+
+def test_sfdc_check_says_salesforce_is_unreachable_and_what_to_check(settings, closed_port):
+    settings.SALESFORCE_LOGIN_URL = f"https://127.0.0.1:{closed_port}"
+    settings.SALESFORCE_CLIENT_ID = "id"
+    settings.SALESFORCE_CLIENT_SECRET = "secret"
+
+    with pytest.raises(
+        CommandError, match=r"Cannot reach Salesforce at https://127\.0\.0\.1:.*SALESFORCE_LOGIN_URL"
+    ):
+        call_command("sfdc_check")
+
+
+def test_sfdc_check_reports_an_unknown_auth_flow(settings):
+    settings.SALESFORCE_AUTH_FLOW = "magic"
+
+    with pytest.raises(CommandError, match="client_credentials, password or jwt"):
+        call_command("sfdc_check")
