@@ -1,0 +1,40 @@
+"""What every mirrored Salesforce record carries, and the lookup field type that points at one by its id."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class SalesforceRecord(models.Model):
+    """A local copy of one Salesforce record: its id, stamps, and every synced field by API name."""
+
+    sf_id = models.CharField("Salesforce id", max_length=18, unique=True, null=True, blank=True)
+    sf_created_at = models.DateTimeField("created in Salesforce", null=True, blank=True)
+    sf_modstamp = models.DateTimeField("SystemModstamp", null=True, blank=True, db_index=True)
+    sf_deleted = models.BooleanField("deleted in Salesforce", default=False)
+    sf_fields = models.JSONField("Salesforce fields", default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def SalesforceLookup(to: str, *, related_name: str, db_column: str, verbose_name: str, **kw):
+    """A foreign key stored as the target's 18-char Salesforce id.
+
+    The pull writes the id Salesforce sent without a lookup per row, and a target that is not mirrored yet
+    (pulled later in the cycle, or hidden from the sync user) is allowed: hence no database constraint.
+    """
+    return models.ForeignKey(
+        to,
+        to_field=kw.pop("to_field", "sf_id"),
+        db_column=db_column,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name=related_name,
+        verbose_name=verbose_name,
+        **kw,
+    )

@@ -1,0 +1,276 @@
+"""The sync's own state: settings, cursors, runs and steps, errors, field settings, the outbox, flow runs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ConflictPolicy(models.TextChoices):
+    SALESFORCE_WINS = "salesforce", "Salesforce wins"
+    LOCAL_WINS = "local", "Local change wins"
+
+
+class SyncSettings(models.Model):
+    """The singleton (pk=1) an administrator edits; also holds the cycle lease."""
+
+    enabled = models.BooleanField(default=True, help_text="Switch the background sync on or off.")
+    pause_minutes = models.PositiveIntegerField(
+        default=5, help_text="Minutes between the end of a cycle and the next."
+    )
+    # Marketo's documented defaults: leads → local wins, contacts and campaigns → Salesforce wins.
+    lead_conflict_policy = models.CharField(
+        max_length=10, choices=ConflictPolicy.choices, default=ConflictPolicy.LOCAL_WINS
+    )
+    contact_conflict_policy = models.CharField(
+        max_length=10, choices=ConflictPolicy.choices, default=ConflictPolicy.SALESFORCE_WINS
+    )
+    campaign_conflict_policy = models.CharField(
+        max_length=10, choices=ConflictPolicy.choices, default=ConflictPolicy.SALESFORCE_WINS
+    )
+    campaign_member_conflict_policy = models.CharField(
+        max_length=10, choices=ConflictPolicy.choices, default=ConflictPolicy.SALESFORCE_WINS
+    )
+    default_last_name = models.CharField(max_length=80, default="[not provided]")
+    default_company = models.CharField(max_length=255, default="[not provided]")
+    notify_owner_on_assignment = models.BooleanField(default=False)
+    bulk_threshold = models.PositiveIntegerField(
+        default=10000, help_text="An initial load larger than this many records uses a Bulk API 2.0 query."
+    )
+    schema_every_cycles = models.PositiveIntegerField(
+        default=12, help_text="Refresh the field list from Salesforce every this many cycles."
+    )
+    # The lease: one cycle at a time across every worker; a crashed holder's lease expires.
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "sync settings"
+        verbose_name_plural = "sync settings"
+
+    def __str__(self) -> str:
+        return "Sync settings"
+
+    @classmethod
+    def load(cls) -> SyncSettings:
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+    def conflict_policy(self, sobject: str) -> str:
+        return {
+            "Lead": self.lead_conflict_policy,
+            "Contact": self.contact_conflict_policy,
+            "Campaign": self.campaign_conflict_policy,
+            "CampaignMember": self.campaign_member_conflict_policy,
+        }.get(sobject, ConflictPolicy.SALESFORCE_WINS)
+
+
+class SyncCursor(models.Model):
+    """Per sObject: how far the pull has read, and where an interrupted initial load resumes."""
+
+    class LoadState(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    sobject = models.CharField(max_length=80, unique=True)
+    high_water = models.DateTimeField("high-water SystemModstamp", null=True, blank=True)
+    load_state = models.CharField(max_length=12, choices=LoadState.choices, default=LoadState.NOT_STARTED)
+    load_started_at = models.DateTimeField(null=True, blank=True)
+    load_until = models.DateTimeField(
+        null=True, blank=True, help_text="Org time the initial load reads up to."
+    )
+    bulk_job_id = models.CharField(max_length=18, blank=True)
+    bulk_locator = models.CharField(max_length=64, blank=True)
+    last_id = models.CharField(
+        max_length=18, blank=True, help_text="REST initial load resumes after this id."
+    )
+    rows_read = models.BigIntegerField(default=0)
+    rows_total = models.BigIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sobject"]
+
+    def __str__(self) -> str:
+        return self.sobject
+
+
+class SyncRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", "In process"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        INCOMPLETE = "incomplete", "Incomplete"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING, db_index=True)
+    trigger = models.CharField(max_length=20, default="schedule")
+    started_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    api_calls = models.PositiveIntegerField(default=0)
+    api_used = models.PositiveIntegerField(null=True, blank=True)
+    api_limit = models.PositiveIntegerField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Sync cycle {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SyncStep(models.Model):
+    """Marketo's Sync Status row: one object and one operation within a run."""
+
+    class Operation(models.TextChoices):
+        SCHEMA = "schema", "Sync schema"
+        INITIAL_LOAD = "initial_load", "Initial load"
+        PULL_UPDATES = "pull_updates", "Pull updates"
+        PULL_DELETES = "pull_deletes", "Pull deletes"
+        PULL_CONVERSIONS = "pull_conversions", "Pull conversions"
+        PUSH_UPDATES = "push_updates", "Push updates"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "In process"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        INCOMPLETE = "incomplete", "Incomplete"
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="steps")
+    sobject = models.CharField(max_length=80)
+    operation = models.CharField(max_length=20, choices=Operation.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created = models.PositiveIntegerField("new", default=0)
+    updated = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField("failed items", default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    api_calls = models.PositiveIntegerField(default=0)
+    progress_done = models.BigIntegerField(default=0)
+    progress_total = models.BigIntegerField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["sobject", "-started_at"], name="syncstep_object_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_operation_display()} {self.sobject}"
+
+
+class SyncError(models.Model):
+    class Level(models.TextChoices):
+        RECORD = "record", "Record level"
+        JOB = "job", "Job level"
+
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="errors")
+    level = models.CharField(max_length=6, choices=Level.choices, default=Level.RECORD)
+    sobject = models.CharField(max_length=80, blank=True)
+    operation = models.CharField(max_length=20, blank=True)
+    sf_id = models.CharField("Salesforce id", max_length=18, blank=True, db_index=True)
+    person = models.ForeignKey("syncapp.Person", null=True, blank=True, on_delete=models.SET_NULL)
+    local_id = models.CharField(max_length=32, blank=True)
+    code = models.CharField("error type", max_length=80, blank=True)
+    message = models.TextField(blank=True)
+    fields = models.JSONField(default=list, blank=True)
+    occurred_at = models.DateTimeField(db_index=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message[:80]}"
+
+
+class FieldSetting(models.Model):
+    """One Salesforce field as the sync user sees it (from describe), and whether we sync it."""
+
+    sobject = models.CharField(max_length=80)
+    api_name = models.CharField(max_length=80)
+    label = models.CharField(max_length=255, blank=True)
+    type = models.CharField(max_length=40, blank=True)
+    length = models.PositiveIntegerField(default=0)
+    custom = models.BooleanField(default=False)
+    visible = models.BooleanField(default=True, help_text="The sync user can read it.")
+    createable = models.BooleanField(default=False)
+    updateable = models.BooleanField(default=False)
+    picklist_values = models.JSONField(default=list, blank=True)
+    reference_to = models.JSONField(default=list, blank=True)
+    sync_enabled = models.BooleanField(default=True)
+    blocked_sources = models.JSONField(default=list, blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sobject", "api_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["sobject", "api_name"], name="fieldsetting_unique_field")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sobject}.{self.api_name}"
+
+
+class OutboundChange(models.Model):
+    """The outbox: one local edit of one synced field, written in the same transaction as the edit."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        REJECTED = "rejected", "Rejected"
+        SUPERSEDED = "superseded", "Superseded"
+
+    sobject = models.CharField(max_length=80)
+    local_id = models.BigIntegerField()
+    sf_id = models.CharField(max_length=18, blank=True)
+    field = models.CharField(max_length=80)
+    new_value = models.JSONField(null=True, blank=True)
+    base_value = models.JSONField(null=True, blank=True)
+    actor = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["state", "sobject", "local_id"], name="outbox_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sobject}.{self.field} → {self.new_value!r}"
+
+
+class FlowRun(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    action = models.CharField(max_length=40)
+    options = models.JSONField(default=dict, blank=True)
+    person = models.ForeignKey("syncapp.Person", null=True, blank=True, on_delete=models.SET_NULL)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    result = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} ({self.get_status_display()})"
