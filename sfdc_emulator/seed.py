@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from dataclasses import dataclass
 
 from sfdc_emulator.seed_pools import Locale, Pools, build_pools, slug
-from sfdc_emulator.seed_rows import COLUMNS, RowWriter, Stamps
+from sfdc_emulator.seed_rows import RowWriter, Stamps
+from sfdc_emulator.store import Store, q
 
 LEAD_SHARE = 0.6
 CONVERTED_SHARE = 0.02  # of leads: converted before the sync ever ran
@@ -417,4 +419,50 @@ def generate(
     writer.flush()
 
 
-__all__ = ["COLUMNS", "Owners", "SeedSummary", "generate"]
+def org_owners(store: Store) -> Owners:
+    """Active standard users (the record owners of a real org) and the first lead queue."""
+    rows = store.fetchall(
+        "SELECT Id FROM \"User\" WHERE IsActive = 1 AND coalesce(UserType, 'Standard') = 'Standard' "
+        "ORDER BY Id"
+    )
+    queue = store.fetchone(
+        "SELECT Id FROM \"Group\" WHERE Type = 'Queue' AND IsDeleted = 0 ORDER BY Id LIMIT 1"
+    )
+    return Owners(users=tuple(r[0] for r in rows), queue=queue[0] if queue else None)
+
+
+def seed_demo(
+    store: Store, persons: int = 5000, seed: int = 42, *, as_of: dt.datetime | None = None
+) -> SeedSummary:
+    """Fill `store` with the demo org for `persons` people (the CLI's `--seed demo --persons N` calls this).
+
+    Rows go straight into the tables in one transaction, bypassing validation rules (demo history, including
+    the records that break today's rules); ids are minted by the store so later API writes never collide.
+    """
+    started = time.perf_counter()
+    owners = org_owners(store)
+
+    def insert(sobject: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        marks = ", ".join("?" * len(columns))
+        store.conn.executemany(
+            f"INSERT INTO {q(sobject)} ({', '.join(q(c) for c in columns)}) VALUES ({marks})", rows
+        )
+
+    writer = RowWriter(insert, store.new_ids)
+    with store.transaction():
+        generate(writer, owners, persons=persons, seed=seed, as_of=as_of)
+        _campaign_counts(store)
+    return SeedSummary(counts=dict(writer.counts), seconds=time.perf_counter() - started)
+
+
+def _campaign_counts(store: Store) -> None:
+    """Campaign.NumberOfLeads/NumberOfContacts are roll-ups a real org maintains."""
+    live = "m.CampaignId = Campaign.Id AND m.IsDeleted = 0"
+    store.conn.execute(
+        f"UPDATE Campaign SET "
+        f"NumberOfLeads = (SELECT count(*) FROM CampaignMember m WHERE {live} AND m.LeadId IS NOT NULL), "
+        f"NumberOfContacts = (SELECT count(*) FROM CampaignMember m WHERE {live} AND m.ContactId IS NOT NULL)"
+    )
+
+
+__all__ = ["Owners", "SeedSummary", "generate", "org_owners", "seed_demo"]

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
-from itertools import count
-
-from sfdc_emulator import ids
+from collections.abc import Callable, Iterator
 
 _SYS = (
     "Id",
@@ -71,33 +68,34 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 
-PREFIXES = {
-    "Campaign": "701", "CampaignMemberStatus": "01Y", "CampaignMember": "00v", "Task": "00T", "Event": "00U",
-    "Account": "001", "Contact": "003", "Opportunity": "006", "OpportunityContactRole": "00K",
-    "Subscription__c": "a00", "Lead": "00Q",
-}  # fmt: skip
-
 InsertFn = Callable[[str, tuple[str, ...], list[tuple]], None]
 
 
 class RowWriter:
-    """Buffers rows per sObject and hands them to `insert` in chunks; mints ids in sequence per sObject."""
+    """Buffers rows per sObject, hands them to `insert` in chunks; ids come from `reserve_ids` in blocks."""
 
-    def __init__(self, insert: InsertFn, first_sequence: Callable[[str], int], chunk: int = 25_000) -> None:
+    ID_BLOCK = 4096
+
+    def __init__(
+        self, insert: InsertFn, reserve_ids: Callable[[str, int], list[str]], chunk: int = 25_000
+    ) -> None:
         self._insert = insert
-        self._first_sequence = first_sequence
+        self._reserve = reserve_ids
         self._chunk = chunk
         self._buffers: dict[str, list[tuple]] = {}
-        self._sequences: dict[str, count] = {}
-        self._prefixes: dict[str, str] = {}
+        self._ids: dict[str, Iterator[str]] = {}
         self.counts: dict[str, int] = {}
 
     def new_id(self, sobject: str) -> str:
-        seq = self._sequences.get(sobject)
-        if seq is None:
-            seq = self._sequences[sobject] = count(self._first_sequence(sobject))
-            self._prefixes[sobject] = PREFIXES[sobject]
-        return ids.make_id(self._prefixes[sobject], next(seq))
+        block = self._ids.get(sobject)
+        if block is not None:
+            rid = next(block, None)
+            if rid is not None:
+                return rid
+        # Why blocks: the store mints ids (it caches the next sequence per object), so seeding never collides
+        # with ids handed out by the API before or after it.
+        self._ids[sobject] = iter(self._reserve(sobject, self.ID_BLOCK))
+        return next(self._ids[sobject])
 
     def add(self, sobject: str, row: tuple) -> None:
         buf = self._buffers.get(sobject)
