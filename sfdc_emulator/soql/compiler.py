@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sfdc_emulator.soql import ast
-from sfdc_emulator.soql.errors import WSDL_HINT, located, malformed, unexpected
+from sfdc_emulator.soql.errors import located, malformed, unexpected
+from sfdc_emulator.soql.paging import KEYSET_TYPES, Pager
 from sfdc_emulator.soql.parser import parse
-from sfdc_emulator.soql.predicates import ID_TYPES, NUMBER_TYPES, TEXT_TYPES, Conditions, Fragment
+from sfdc_emulator.soql.predicates import NUMBER_TYPES, TEXT_TYPES, Conditions, Fragment
 from sfdc_emulator.soql.records import BOOL, RAW, Aggregate, Builder, ChildList, Leaf, Node, compile_builder
 from sfdc_emulator.soql.resolve import Resolved, Scope, Visible, quote
+from sfdc_emulator.soql.subqueries import SubqueryMixin
 
 MAX_OFFSET = 2000
 DEFAULT_API_VERSION = "59.0"
@@ -23,6 +25,8 @@ class CompiledQuery:
 
     `row_to_record(row)` builds records for `api_version`; `record_builder(v)` gives one for another version.
     For COUNT() queries (`is_count`) only `count_sql` matters: totalSize is its single value, records are [].
+    `pager` (plain queries only) pages huge results without OFFSET rescans; `flat_columns` lists
+    (header such as "Owner.Name", row index, is_boolean) for flat output like Bulk 2.0 CSV.
     """
 
     object_name: str
@@ -37,6 +41,8 @@ class CompiledQuery:
     offset: int | None
     api_version: str
     row_to_record: Builder
+    pager: Pager | None = None
+    flat_columns: tuple[tuple[str, int, bool], ...] = ()
     _shape: Node | Aggregate | None = field(repr=False, compare=False, default=None)
     _prefix_types: dict[str, str] = field(repr=False, compare=False, default_factory=dict)
     _builders: dict[str, Builder] = field(repr=False, compare=False, default_factory=dict)
@@ -76,7 +82,7 @@ def compile_query(
     )
 
 
-class _Compiler:
+class _Compiler(SubqueryMixin):
     def __init__(
         self, soql: str, schema: Any, visible: Visible | None, include_deleted: bool, now: datetime
     ) -> None:
@@ -120,27 +126,50 @@ class _Compiler:
             )  # fmt: skip
 
         aggregate = bool(query.group_by) or any(isinstance(i, ast.AggItem) for i in query.select)
+        flat: list[tuple[str, int, bool]] = []
+        keyset: list[tuple[str, str, bool]] = []
         if aggregate:
             cols, select_params, shape, group_sql, having, order = self.aggregate_parts(query, scope)
         else:
-            cols, select_params, shape = self.select_parts(query, scope)
-            group_sql, having, order = "", ("", []), self.order_parts(query, scope)
+            cols, select_params, shape = self.select_parts(query, scope, flat=flat)
+            group_sql, having = "", ("", [])
+            order, keyset = self.order_parts(query, scope)
+        key_indexes = []
+        for key_sql, _type, _desc in keyset:
+            if key_sql not in cols:
+                cols.append(key_sql)
+            key_indexes.append(cols.index(key_sql))
         joins = " ".join(c for j in scope.joins.values() for c in j.clauses)
+        head = "SELECT " + ", ".join(cols) + from_base + (" " + joins if joins else "")
+        order_sql = " ORDER BY " + ", ".join(order) if order else ""
         sql = (
-            "SELECT " + ", ".join(cols) + from_base + (" " + joins if joins else "") + where_clause
-            + group_sql + (" HAVING " + having[0] if having[0] else "")
-            + (" ORDER BY " + ", ".join(order) if order else "") + limit_sql
-        )  # fmt: skip
+            head
+            + where_clause
+            + group_sql
+            + (" HAVING " + having[0] if having[0] else "")
+            + order_sql
+            + limit_sql
+        )
         params = (*select_params, *where_params, *having[1], *limit_params)
+        pager = None
         if aggregate:
             count_sql, count_params = f"SELECT COUNT(*) FROM ({sql})", params
         else:
             count_sql, count_params = self.count(from_base, where_joins, where_clause, where_params, query)
+            directions = {desc for _, _, desc in keyset}
+            usable = bool(keyset) and len(directions) == 1 and all(t in KEYSET_TYPES for _, t, _ in keyset)
+            pager = Pager(
+                head, tuple(filters), (*select_params, *where_params), order_sql,
+                tuple(k for k, _, _ in keyset), tuple(key_indexes), directions == {True}, usable,
+                query.offset or 0,
+            )  # fmt: skip
         keys = tuple(shape.entries)
+        if aggregate:
+            flat = [(k, e.index, e.conv == BOOL) for k, e in shape.entries.items()]
         builder = _builder(shape, api_version, self.prefix_types)
         return CompiledQuery(
             obj.name, sql, params, count_sql, count_params, False, aggregate, keys, query.limit, query.offset,
-            api_version, builder, shape, self.prefix_types,
+            api_version, builder, pager, tuple(flat), shape, self.prefix_types,
         )  # fmt: skip
 
     def count(
@@ -165,7 +194,9 @@ class _Compiler:
 
     # --- plain SELECT ----------------------------------------------------------------------------
 
-    def select_parts(self, query: ast.Query, scope: Scope) -> tuple[list[str], list[object], Node]:
+    def select_parts(
+        self, query: ast.Query, scope: Scope, flat: list[tuple[str, int, bool]] | None = None
+    ) -> tuple[list[str], list[object], Node]:
         cols = [f"{scope.base}.{quote('Id')}"]
         params: list[object] = []
         root = Node(scope.root.name, 0)
@@ -190,6 +221,9 @@ class _Compiler:
                 raise malformed(self.soql, item.path.pos, f"duplicate field selected: {item.path.text}")
             seen.add(key)
             self.add_leaf(root, cols, res)
+            if flat is not None:
+                header = ".".join([*(h.relationship for h in res.hops), res.field.name])
+                flat.append((header, len(cols) - 1, res.field.type == "boolean"))
         return cols, params, root
 
     def add_leaf(self, root: Node, cols: list[str], res: Resolved) -> None:
@@ -211,8 +245,11 @@ class _Compiler:
         end = item.path.pos + len(item.path.text)
         return self.soql.find(item.alias or "", end)
 
-    def order_parts(self, query: ast.Query, scope: Scope) -> list[str]:
+    def order_parts(self, query: ast.Query, scope: Scope) -> tuple[list[str], list[tuple[str, str, bool]]]:
+        """ORDER BY terms, and the (sql, type, descending) keys when keyset paging is possible (else [])."""
         order: list[str] = []
+        keys: list[tuple[str, str, bool]] = []
+        keyset = True
         id_sql = f"{scope.base}.{quote('Id')}"
         has_id = False
         for item in query.order_by:
@@ -221,11 +258,15 @@ class _Compiler:
             res = scope.resolve(item.key)
             has_id = has_id or res.sql == id_sql
             order.append(self.order_term(res.sql, res.field.type, item))
+            # Keyset paging needs never-null keys of the queried object itself (no nulls-ordering rules).
+            keyset = keyset and not res.hops and (res.sql == id_sql or not res.field.nillable)
+            keys.append((res.sql, res.field.type, item.desc))
         if not has_id:
             # Salesforce leaves ties unordered; a stable tie-break keeps paging deterministic.
             desc = bool(query.order_by) and query.order_by[0].desc
             order.append(id_sql + (" DESC" if desc else ""))
-        return order
+            keys.append((id_sql, "id", desc))
+        return order, (keys if keyset else [])
 
     @staticmethod
     def order_term(sql: str, type_: str, item: ast.OrderItem) -> str:
@@ -319,87 +360,6 @@ class _Compiler:
         return malformed(
             self.soql, item.pos, f"field {res.field.name} does not support aggregate operator {item.func}"
         )
-
-    # --- subqueries ------------------------------------------------------------------------------
-
-    def semi_join(self, cond: ast.InSubquery, res: Resolved) -> Fragment:
-        sub = cond.query
-        if res.field.type not in ID_TYPES and res.field.type not in TEXT_TYPES:
-            raise malformed(
-                self.soql, cond.pos, "Invalid semi join: the filtered field must be an id or text"
-            )
-        fields = [i for i in sub.select if isinstance(i, ast.FieldItem)]
-        if len(sub.select) != 1 or len(fields) != 1 or sub.group_by or sub.order_by:
-            raise malformed(self.soql, cond.pos, "Semi join sub-selects must select exactly one id field")
-        self.subqueries += 1
-        scope = self.scope(sub, f"s{self.subqueries}_")
-        inner = scope.resolve(fields[0].path)
-        if inner.field.type not in ID_TYPES and res.field.type in ID_TYPES:
-            raise malformed(self.soql, fields[0].path.pos, "Semi join sub-selects must select an id field")
-        where_sql, params = (
-            Conditions(scope, self.now, self.semi_join).compile(sub.where)
-            if sub.where is not None
-            else ("", [])
-        )
-        filters = [f"{scope.base}.{quote('IsDeleted')} = 0", f"{inner.sql} IS NOT NULL"]
-        filters += [where_sql] if where_sql else []
-        joins = " ".join(c for j in scope.joins.values() for c in j.clauses)
-        select = (
-            f"SELECT {inner.sql} FROM {quote(scope.root.name)} AS {scope.base}"
-            + (" " + joins if joins else "") + " WHERE " + " AND ".join(filters)
-        )  # fmt: skip
-        if sub.limit is not None:
-            select += " LIMIT ?"
-            params = [*params, sub.limit]
-        if cond.negated:
-            return f"({res.sql} IS NULL OR {res.sql} NOT IN ({select}))", params
-        return f"{res.sql} IN ({select})", params
-
-    def child_name(self, item: ast.SubqueryItem, scope: Scope) -> str:
-        rel = scope.root.child_relationship(item.query.object_name)
-        return rel.relationship_name
-
-    def child_subquery(self, item: ast.SubqueryItem, parent: Scope) -> tuple[str, list[object], Node]:
-        """A child relationship (SELECT … FROM Contacts) as one correlated subquery of JSON arrays."""
-        sub = item.query
-        rel = parent.root.child_relationship(sub.object_name)
-        child_obj = self.schema.get_object(rel.child_sobject) if rel is not None else None
-        if rel is None or child_obj is None:
-            raise located(
-                "INVALID_TYPE", self.soql, sub.object_pos,
-                f"Didn't understand relationship '{sub.object_name}' in FROM part of query call. If you "
-                "are attempting to use a custom relationship, be sure to append the '__r' after the custom "
-                f"relationship name. {WSDL_HINT}",
-            )  # fmt: skip
-        self.subqueries += 1
-        scope = Scope(
-            self.soql, self.schema, child_obj, self.visible, prefix=f"c{self.subqueries}_", alias=sub.alias
-        )
-        if any(not isinstance(i, ast.FieldItem) for i in sub.select) or sub.group_by:
-            raise malformed(self.soql, item.pos, "Only fields may be selected in a child relationship query")
-        cols, _, node = self.select_parts(sub, scope)
-        where_sql, where_params = (
-            Conditions(scope, self.now, self.semi_join).compile(sub.where)
-            if sub.where is not None
-            else ("", [])
-        )
-        order = self.order_parts(sub, scope)
-        link = f"{scope.base}.{quote(rel.field)} = {parent.base}.{quote('Id')}"
-        filters = [*self.base_filters(scope), link]
-        filters += [where_sql] if where_sql else []
-        joins = " ".join(c for j in scope.joins.values() for c in j.clauses)
-        inner = (
-            f"SELECT json_array({', '.join(cols)}) AS j FROM {quote(child_obj.name)} AS {scope.base}"
-            + (" " + joins if joins else "") + " WHERE " + " AND ".join(filters)
-            + " ORDER BY " + ", ".join(order)
-        )  # fmt: skip
-        params = list(where_params)
-        if sub.limit is not None:
-            inner += " LIMIT ?"
-            params.append(sub.limit)
-        # An empty child list is null in Salesforce's JSON, not an empty array.
-        sql = f"(SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE json_group_array(json(j)) END FROM ({inner}))"
-        return sql, params, node
 
 
 __all__ = ["CompiledQuery", "compile_query"]

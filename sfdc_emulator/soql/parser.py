@@ -110,9 +110,18 @@ class _Parser:
         if self.tok.kind == WORD and self.tok.upper not in RESERVED and "." not in self.tok.text:
             alias = self.advance().text
         where = group_by = having = None
+        if self.tok.is_kw("USING"):
+            # USING SCOPE everything/mine/…: accepted, every row is in scope for the emulator's API user.
+            self.advance()
+            self.keyword("SCOPE")
+            self.name()
         if self.tok.is_kw("WHERE"):
             self.advance()
             where = self.condition()
+        if self.tok.is_kw("WITH"):
+            # Hidden fields already fail as INVALID_FIELD, so the security clauses change nothing here.
+            self.advance()
+            self.keyword("SECURITY_ENFORCED", "USER_MODE", "SYSTEM_MODE")
         if self.tok.is_kw("GROUP"):
             self.advance()
             self.keyword("BY")
@@ -140,6 +149,9 @@ class _Parser:
             self.advance()
             offset_pos = self.tok.pos
             offset = self.integer()
+        if self.tok.is_kw("FOR"):
+            self.advance()
+            self.keyword("VIEW", "REFERENCE", "UPDATE")
         return ast.Query(
             select=tuple(items),
             object_name=obj.text,

@@ -439,3 +439,54 @@ def test_row_to_record_benchmark_runs(org: Org) -> None:
 
 if __name__ == "__main__":
     print(f"row_to_record: {benchmark_row_to_record():,.0f} records/s")
+
+
+# --- paging and flat output ------------------------------------------------------------------------------
+
+
+def fetch_pages(org: Org, soql: str, size: int) -> list[list[str]]:
+    cq = org.compile(soql)
+    pager = cq.pager
+    pages: list[list[str]] = []
+    after = None
+    delivered = 0
+    while True:
+        sql, params = pager.page_sql(size, after=after, skip=delivered)
+        rows = org.store.fetchall(sql, params)
+        if not rows:
+            return pages
+        pages.append([cq.row_to_record(r)["LastName"] for r in rows])
+        after, delivered = pager.page_key(rows[-1]), delivered + len(rows)
+
+
+def test_keyset_pages_walk_the_rows_in_query_order(org: Org) -> None:
+    soql = "SELECT LastName FROM Lead ORDER BY SystemModstamp DESC"
+    assert org.compile(soql).pager.keyset
+    pages = fetch_pages(org, soql, 3)
+    assert [len(p) for p in pages] == [3, 1]
+    assert [n for p in pages for n in p] == org.names(soql)
+
+
+def test_pages_fall_back_to_offsets_when_the_order_has_nullable_keys(org: Org) -> None:
+    soql = "SELECT LastName FROM Lead WHERE LastName != 'beta' ORDER BY Email DESC NULLS FIRST"
+    assert not org.compile(soql).pager.keyset
+    assert [n for p in fetch_pages(org, soql, 2) for n in p] == org.names(soql)
+
+
+def test_flat_columns_name_parent_paths_for_csv_output(org: Org) -> None:
+    cq = org.compile("SELECT LastName, Owner.Name, IsConverted FROM Lead")
+    assert [(h, b) for h, _, b in cq.flat_columns] == [
+        ("LastName", False),
+        ("Owner.Name", False),
+        ("IsConverted", True),
+    ]
+    row = org.store.fetchone(cq.sql, cq.params)
+    assert row[cq.flat_columns[0][1]] == cq.row_to_record(row)["LastName"]
+
+
+def test_object_aliases_and_harmless_clauses_are_accepted(org: Org) -> None:
+    soql = (
+        "SELECT l.LastName FROM Lead l USING SCOPE everything WHERE l.LeadSource = 'Web' "
+        "WITH SECURITY_ENFORCED ORDER BY l.LastName LIMIT 5 FOR VIEW"
+    )
+    assert org.names(soql) == ["Alpha", "Gamma"]
