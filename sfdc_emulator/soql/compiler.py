@@ -10,7 +10,7 @@ from sfdc_emulator.soql import ast
 from sfdc_emulator.soql.errors import located, malformed, unexpected
 from sfdc_emulator.soql.paging import KEYSET_TYPES, Pager
 from sfdc_emulator.soql.parser import parse
-from sfdc_emulator.soql.predicates import NUMBER_TYPES, TEXT_TYPES, Conditions, Fragment
+from sfdc_emulator.soql.predicates import NUMBER_TYPES, TEXT_TYPES, Conditions, Fragment, is_long_text
 from sfdc_emulator.soql.records import BOOL, RAW, Aggregate, Builder, ChildList, Leaf, Node, compile_builder
 from sfdc_emulator.soql.resolve import Resolved, Scope, Visible, quote
 from sfdc_emulator.soql.subqueries import SubqueryMixin
@@ -256,6 +256,11 @@ class _Compiler(SubqueryMixin):
             if isinstance(item.key, ast.AggItem):
                 raise malformed(self.soql, item.key.pos, "Ordered field must be grouped or aggregated")
             res = scope.resolve(item.key)
+            if is_long_text(res.field) or res.field.type == "multipicklist":
+                raise located(
+                    "INVALID_FIELD", self.soql, item.key.pos,
+                    f"field '{res.field.name}' can not be sorted in a query call",
+                )  # fmt: skip
             has_id = has_id or res.sql == id_sql
             order.append(self.order_term(res.sql, res.field.type, item))
             # Keyset paging needs never-null keys of the queried object itself (no nulls-ordering rules).

@@ -38,6 +38,13 @@ _TYPE_WORD = {
 _TYPE_WORD |= {"date": "date", "datetime": "dateTime"}
 
 Fragment = tuple[str, list[object]]
+
+
+def is_long_text(fd: Any) -> bool:
+    """Long text areas can be neither filtered nor sorted in SOQL."""
+    return fd.type == "textarea" and (fd.length or 0) > 255
+
+
 SemiJoin = Callable[[ast.InSubquery, Resolved], Fragment]
 
 
@@ -79,7 +86,15 @@ class Conditions:
         raise AssertionError(cond)
 
     def resolve_filterable(self, path: ast.Path) -> Resolved:
-        return self.scope.resolve(path)
+        res = self.scope.resolve(path)
+        if is_long_text(res.field):
+            raise located(
+                "INVALID_FIELD",
+                self.soql,
+                path.pos,
+                f"field '{res.field.name}' can not be filtered in query call",
+            )
+        return res
 
     # --- predicates ------------------------------------------------------------------------------
 
@@ -93,7 +108,7 @@ class Conditions:
                 raise self.type_error("value", type_, lit)
             value = lit.value if lit.kind == "number" else self.value(_Pseudo(type_), lit, "")
             return f"{sql} {_SQL_OP[cond.op]} ?", [value]
-        res = self.scope.resolve(cond.lhs)
+        res = self.resolve_filterable(cond.lhs)
         col, fd, lit, op = res.sql, res.field, cond.value, cond.op
         if lit.kind == "null":
             if op == "=":
@@ -129,7 +144,7 @@ class Conditions:
         }[cond.op]
 
     def in_list(self, cond: ast.InList) -> Fragment:
-        res = self.scope.resolve(cond.lhs)
+        res = self.resolve_filterable(cond.lhs)
         fd = res.field
         values = []
         has_null = False
@@ -157,7 +172,7 @@ class Conditions:
         return "(" + " OR ".join(parts) + ")", values
 
     def like(self, cond: ast.Like) -> Fragment:
-        res = self.scope.resolve(cond.lhs)
+        res = self.resolve_filterable(cond.lhs)
         fd, lit = res.field, cond.value
         if lit.kind == "null":
             return "0", []
@@ -171,7 +186,7 @@ class Conditions:
         return f"{res.sql} LIKE ? ESCAPE '\\'", [pattern]
 
     def includes(self, cond: ast.Includes) -> Fragment:
-        res = self.scope.resolve(cond.lhs)
+        res = self.resolve_filterable(cond.lhs)
         fd = res.field
         if fd.type != "multipicklist":
             word = "excludes" if cond.excludes else "includes"

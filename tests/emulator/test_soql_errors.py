@@ -118,6 +118,14 @@ def test_like_and_includes_only_apply_to_fitting_field_types() -> None:
     assert rejected("SELECT Id FROM Lead WHERE Email INCLUDES ('a')").error_code == "INVALID_FIELD"
 
 
+def test_long_text_areas_cannot_be_filtered_and_multipicklists_cannot_be_sorted() -> None:
+    error = rejected("SELECT Id FROM Lead WHERE Description = 'x'")
+    assert error.error_code == "INVALID_FIELD"
+    assert error.detail == "field 'Description' can not be filtered in query call"
+    error = rejected("SELECT Id FROM Lead ORDER BY Product_Interest__c")
+    assert error.detail == "field 'Product_Interest__c' can not be sorted in a query call"
+
+
 def test_an_unknown_child_relationship_is_an_invalid_type() -> None:
     error = rejected("SELECT Id, (SELECT Id FROM Nope) FROM Account")
     assert error.error_code == "INVALID_TYPE"
