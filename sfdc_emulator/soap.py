@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sfdc_emulator import ids
 from sfdc_emulator.auth import Auth
+from sfdc_emulator.server.routing import Ctx, Response, route
 from sfdc_emulator.soap_convert import ConvertResult, LeadConvert, convert_lead
 from sfdc_emulator.soap_merge import MergeRequest, MergeResult, master_values_from_xml, merge
 from sfdc_emulator.soap_xml import (
@@ -45,8 +46,33 @@ class SoapReply:
     content_type: str = CONTENT_TYPE
 
 
-def handle(store: Store, auth: Auth, raw: bytes, *, base_url: str, version: str) -> SoapReply:
-    """Answer one SOAP call; `base_url` is scheme://host:port of the listener the request came in on."""
+@route(
+    "POST",
+    r"/services/Soap/u/(?P<version>\d+\.\d+)(?:/(?P<org_id>[0-9A-Za-z]{15,18}))?",
+    auth="none",
+    counts=False,
+)
+def soap_endpoint(ctx: Ctx, version: str, org_id: str | None = None) -> Response:
+    reply = handle(
+        ctx.org.store, ctx.org.auth, ctx.request.body, base_url=ctx.base_url, version=version,
+        consume=ctx.org.usage.try_consume,
+    )  # fmt: skip
+    return Response(status=reply.status, body=reply.body, content_type=reply.content_type)
+
+
+def handle(
+    store: Store,
+    auth: Auth,
+    raw: bytes,
+    *,
+    base_url: str,
+    version: str,
+    consume: Callable[[], bool] | None = None,
+) -> SoapReply:
+    """Answer one SOAP call; `base_url` is scheme://host:port of the listener the request came in on.
+
+    `consume` counts the call against the daily API limit (login() is not counted, as in a real org).
+    """
     try:
         request = parse_envelope(raw)
     except SoapParseError as exc:
@@ -60,6 +86,8 @@ def handle(store: Store, auth: Auth, raw: bytes, *, base_url: str, version: str)
     session = auth.validate(request.session_id)
     if session is None:
         return SoapReply(500, fault("INVALID_SESSION_ID", INVALID_SESSION_MESSAGE))
+    if consume is not None and not consume():
+        return SoapReply(500, fault("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."))
     return SoapReply(200, envelope(handler(store, request, session.user_id)))
 
 

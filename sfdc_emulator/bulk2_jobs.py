@@ -1,0 +1,191 @@
+"""Bulk API 2.0 job state: query jobs (keyset-paged result streams) and ingest jobs, per org, in memory.
+
+Jobs complete synchronously (spec §5: polling ends at the first GET) and live for the life of the server
+process; a restart or reset forgets them, as an expired job would be in a real org.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import threading
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sfdc_emulator import ids
+from sfdc_emulator.bulk2_csv import Column, header_line, line_formatter
+from sfdc_emulator.errors import SfError
+from sfdc_emulator.soql import CompiledQuery
+
+if TYPE_CHECKING:
+    from sfdc_emulator.org import Org
+
+CHUNK_ROWS = 5000  # rows fetched per store-lock acquisition while streaming
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str  # "query" | "ingest"
+    operation: str
+    object: str
+    created_by: str
+    created: str
+    modstamp: str
+    api_version: str
+    delimiter: str  # COMMA, TAB…
+    line_ending: str  # LF | CRLF
+    state: str = "Open"
+    error_message: str | None = None
+    processed: int = 0
+    failed: int = 0
+    processing_ms: int = 0
+
+    def info(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "id": self.id,
+            "operation": self.operation,
+            "object": self.object,
+            "createdById": self.created_by,
+            "createdDate": self.created,
+            "systemModstamp": self.modstamp,
+            "state": self.state,
+            "concurrencyMode": "Parallel",
+            "contentType": "CSV",
+            "apiVersion": float(self.api_version),
+            "jobType": "V2Query" if self.kind == "query" else "V2Ingest",
+            "lineEnding": self.line_ending,
+            "columnDelimiter": self.delimiter,
+            "numberRecordsProcessed": self.processed,
+            "retries": 0,
+            "totalProcessingTime": self.processing_ms,
+        }
+        if self.kind == "ingest":
+            out["contentUrl"] = f"services/data/v{self.api_version}/jobs/ingest/{self.id}/batches"
+            out["numberRecordsFailed"] = self.failed
+            out["apiActiveProcessingTime"] = self.processing_ms
+            out["apexProcessingTime"] = 0
+        if self.error_message:
+            out["errorMessage"] = self.error_message
+        return out
+
+
+@dataclass
+class QueryJob(Job):
+    cq: CompiledQuery | None = None
+    columns: list[Column] = field(default_factory=list)
+    total: int = 0
+    keyset: bool = False  # results in Id order: pages resume after the last Id instead of using OFFSET
+    max_id: str = ""  # snapshot: rows created after the job (higher ids) are not part of it
+    last_ids: dict[int, str] = field(default_factory=dict)  # page start offset → Id of the row before it
+
+    def page(self, store: object, offset: int, count: int) -> Iterator[bytes]:
+        """The CSV of `count` rows from `offset`, fetched in chunks so memory stays flat."""
+        formatter = line_formatter(self.columns, _DELIMS[self.delimiter], _EOLS[self.line_ending])
+        yield header_line(self.columns, _DELIMS[self.delimiter], _EOLS[self.line_ending]).encode()
+        assert self.cq is not None
+        base = f"SELECT * FROM ({self.cq.sql})"
+        params = self.cq.params
+        last = self.last_ids.get(offset) if self.keyset else None
+        if offset == 0 and self.keyset:
+            last = ""
+        pos, remaining = offset, count
+        while remaining > 0:
+            n = min(CHUNK_ROWS, remaining)
+            if last is not None:
+                sql, args = f'{base} WHERE "Id" > ? AND "Id" <= ? LIMIT ?', (*params, last, self.max_id, n)
+            elif self.keyset:
+                sql, args = f'{base} WHERE "Id" <= ? LIMIT ? OFFSET ?', (*params, self.max_id, n, pos)
+            else:
+                sql, args = f"{base} LIMIT ? OFFSET ?", (*params, n, pos)
+            with store.lock:  # type: ignore[attr-defined]
+                rows = store.conn.execute(sql, args).fetchall()  # type: ignore[attr-defined]
+            if not rows:
+                break
+            yield "".join(map(formatter, rows)).encode()
+            pos += len(rows)
+            remaining -= len(rows)
+            if self.keyset:
+                last = rows[-1][0]
+        if self.keyset and last:
+            self.last_ids[pos] = last
+
+
+@dataclass
+class IngestJob(Job):
+    external_id_field: str | None = None
+    uploads: list[bytes] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+    successes: list[list[str]] = field(default_factory=list)  # [sf__Id, sf__Created, *cells]
+    failures: list[list[str]] = field(default_factory=list)  # [sf__Id, sf__Error, *cells]
+    unprocessed: list[list[str]] = field(default_factory=list)
+
+    def info(self) -> dict[str, object]:
+        out = super().info()
+        if self.external_id_field:
+            out["externalIdFieldName"] = self.external_id_field
+        return out
+
+
+_DELIMS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^", "BACKQUOTE": "`"}
+_EOLS = {"LF": "\n", "CRLF": "\r\n"}
+
+
+def encode_locator(offset: int) -> str:
+    """Real Bulk 2.0 locators are the base64 of the next row offset (e.g. MjAwMDA = "20000")."""
+    return base64.b64encode(str(offset).encode()).decode().rstrip("=")
+
+
+def decode_locator(locator: str) -> int:
+    try:
+        value = int(base64.b64decode(locator + "=" * (-len(locator) % 4), validate=True).decode())
+    except (ValueError, UnicodeDecodeError):
+        raise SfError(400, "INVALID_QUERY_LOCATOR", f"Invalid locator: {locator}") from None
+    if value < 0:
+        raise SfError(400, "INVALID_QUERY_LOCATOR", f"Invalid locator: {locator}")
+    return value
+
+
+class Jobs:
+    """The org's Bulk 2.0 jobs by id."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, Job] = {}
+        self._seq = itertools.count(1)
+        self.lock = threading.Lock()
+
+    def new_id(self) -> str:
+        with self.lock:
+            return ids.make_id(ids.BULK_JOB_PREFIX, next(self._seq))
+
+    def add(self, job: Job) -> None:
+        with self.lock:
+            self._jobs[job.id] = job
+
+    def get(self, kind: str, job_id: str) -> Job:
+        norm = ids.normalize(job_id)
+        job = self._jobs.get(norm or "")
+        if job is None or job.kind != kind:
+            raise SfError(404, "NOT_FOUND", "The requested resource does not exist")
+        return job
+
+    def remove(self, job_id: str) -> None:
+        with self.lock:
+            self._jobs.pop(job_id, None)
+
+    def all(self, kind: str) -> list[Job]:
+        return [j for j in self._jobs.values() if j.kind == kind]
+
+
+_REGISTRY: weakref.WeakKeyDictionary[Org, Jobs] = weakref.WeakKeyDictionary()
+_REGISTRY_LOCK = threading.Lock()
+
+
+def jobs_of(org: Org) -> Jobs:
+    with _REGISTRY_LOCK:
+        jobs = _REGISTRY.get(org)
+        if jobs is None:
+            jobs = _REGISTRY[org] = Jobs()
+        return jobs
