@@ -1,0 +1,151 @@
+"""Admin for the activity log (every person's history) and for Salesforce tasks and events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from syncapp.admin.display import EMPTY, admin_link, badge, lookup_link, readable_value
+from syncapp.admin.filters import picklist_filter
+from syncapp.admin.mixins import ReadOnlyAdminMixin
+from syncapp.models import ActivityLog, Person, SalesforceActivity
+
+OUTCOME_BADGE = {"success": "ok", "skipped": "pending", "failed": "error"}
+
+# The writers name attributes after Marketo's (old / new value, reason, code, message); accept both spellings.
+FIELD_KEYS = ("field", "attribute", "attribute_name")
+OLD_KEYS = ("old_value", "old")
+NEW_KEYS = ("new_value", "new")
+CODE_KEYS = ("error_code", "code")
+MESSAGE_KEYS = ("message", "error_message")
+SHOWN_KEYS = {*FIELD_KEYS, *OLD_KEYS, *NEW_KEYS, *CODE_KEYS, *MESSAGE_KEYS, "source"}
+
+
+def _first(attrs: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[bool, Any]:
+    for key in keys:
+        if key in attrs:
+            return True, attrs[key]
+    return False, None
+
+
+def activity_details(attrs: Mapping[str, Any] | None) -> SafeString:
+    """An entry's attributes, readable: field old → new, Salesforce's code and message, then the rest."""
+    attrs = attrs if isinstance(attrs, Mapping) else {}
+    parts: list[SafeString] = []
+    _, field = _first(attrs, FIELD_KEYS)
+    has_old, old = _first(attrs, OLD_KEYS)
+    has_new, new = _first(attrs, NEW_KEYS)
+    if has_old or has_new:
+        parts.append(
+            format_html(
+                '{}<span class="sync-old">{}</span> → <span class="sync-new">{}</span>',
+                format_html("<strong>{}</strong>: ", field) if field else "",
+                readable_value(old),
+                readable_value(new),
+            )
+        )
+    elif field:
+        parts.append(format_html("<strong>{}</strong>", readable_value(field)))
+    _, code = _first(attrs, CODE_KEYS)
+    _, message = _first(attrs, MESSAGE_KEYS)
+    if code or message:
+        parts.append(
+            format_html(
+                '<span class="sync-error-text">{}{}</span>',
+                format_html('<code class="sync-code">{}</code> ', code) if code else "",
+                message or "",
+            )
+        )
+    rest = [(key, readable_value(value)) for key, value in sorted(attrs.items()) if key not in SHOWN_KEYS]
+    if rest:
+        parts.append(format_html_join(" · ", '<span class="sync-attr">{}: {}</span>', rest))
+    if not parts:
+        return EMPTY
+    return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts))
+
+
+def outcome_badge(entry: ActivityLog) -> SafeString:
+    return badge(entry.get_outcome_display(), OUTCOME_BADGE.get(entry.outcome, "neutral"))
+
+
+@admin.register(ActivityLog)
+class ActivityLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    notice = (
+        "The activity log is written by the sync and by flow actions; it is a record of what happened, "
+        "so nobody edits it."
+    )
+    list_display = (
+        "occurred_at",
+        "person_link",
+        "type",
+        "outcome_badge",
+        "primary_attribute",
+        "details",
+        "source",
+    )
+    list_display_links = ("occurred_at",)
+    list_filter = ("type", "outcome", ("occurred_at", admin.DateFieldListFilter))
+    search_fields = ("^person__email", "primary_attribute")
+    search_help_text = "Search by the start of the person's email, or by the primary attribute."
+    list_select_related = ("person",)
+    raw_id_fields = ("person", "sync_run", "flow_run", "actor")
+    show_full_result_count = False
+    list_per_page = 50
+    fieldsets = (
+        (None, {"fields": ("person", "occurred_at", "type", "outcome", "primary_attribute")}),
+        ("Details", {"fields": ("details", "source", "sync_run", "flow_run", "actor", "attributes")}),
+    )
+    readonly_fields = ("details",)
+
+    @admin.display(description="person", ordering="person__email")
+    def person_link(self, obj: ActivityLog) -> SafeString | str:
+        return admin_link(obj.person)
+
+    @admin.display(description="outcome", ordering="outcome")
+    def outcome_badge(self, obj: ActivityLog) -> SafeString:
+        return outcome_badge(obj)
+
+    @admin.display(description="details")
+    def details(self, obj: ActivityLog) -> SafeString:
+        return activity_details(obj.attributes)
+
+    def changelist_view(self, request, extra_context=None):
+        # Opened from a person's page: say whose log this is rather than the generic title.
+        person_id = request.GET.get("person__id__exact")
+        if person_id and person_id.isdigit():
+            person = Person.objects.filter(pk=person_id).first()
+            if person is not None:
+                extra_context = {"title": f"Activity log of {person}", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(SalesforceActivity)
+class SalesforceActivityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    notice = "Tasks and events flow from Salesforce to the app only: edit them in Salesforce."
+    list_display = ("__str__", "kind", "status", "activity_date", "person_link", "owner_link", "sf_modstamp")
+    list_filter = ("kind", picklist_filter("status", "Status", ("Task", "Event"), "status"), "sf_deleted")
+    search_fields = ("subject", "=sf_id", "=who_sf_id")
+    search_help_text = "Search by subject, or by the exact Salesforce id of the activity or its person."
+    list_select_related = ("person", "owner")
+    show_full_result_count = False
+    list_per_page = 50
+    readonly_fields = ("person_link", "owner_link")
+    fieldsets = (
+        (None, {"fields": ("kind", "subject", "status", "activity_date", "person_link", "owner_link")}),
+        (
+            "Salesforce",
+            {"fields": ("sf_id", "who_sf_id", "what_sf_id", "sf_created_at", "sf_modstamp", "sf_deleted")},
+        ),
+    )
+
+    @admin.display(description="person")
+    def person_link(self, obj: SalesforceActivity) -> SafeString | str:
+        return admin_link(obj.person) if obj.person_id else EMPTY
+
+    @admin.display(description="assigned to", ordering="owner__name")
+    def owner_link(self, obj: SalesforceActivity) -> SafeString | str:
+        return lookup_link(obj, "owner")

@@ -1,0 +1,157 @@
+"""Small HTML helpers shared by the admin modules: badges, links, progress bars, readable values."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+EMPTY = format_html('<span class="sync-muted">{}</span>', "—")
+
+# Badge colour per status value, across the models that carry one (runs, steps, flows, outbox, activity).
+BADGE_KIND = {
+    "success": "ok",
+    "succeeded": "ok",
+    "sent": "ok",
+    "done": "ok",
+    "skipped": "pending",
+    "pending": "pending",
+    "queued": "pending",
+    "running": "running",
+    "in_progress": "running",
+    "incomplete": "pending",
+    "not_started": "neutral",
+    "superseded": "neutral",
+    "failed": "error",
+    "rejected": "error",
+}
+
+
+def badge(label: str, kind: str) -> SafeString:
+    return format_html('<span class="sync-badge sync-badge--{}">{}</span>', kind, label)
+
+
+def status_badge(obj: models.Model, field: str = "status") -> SafeString:
+    """A coloured badge for a choices field, coloured by its stored value."""
+    value = getattr(obj, field)
+    label = getattr(obj, f"get_{field}_display")()
+    return badge(label, BADGE_KIND.get(value, "neutral"))
+
+
+def change_url(obj: models.Model) -> str | None:
+    opts = obj._meta
+    try:
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    except NoReverseMatch:
+        return None
+
+
+def admin_link(obj: models.Model | None, text: object = None) -> SafeString | str:
+    if obj is None:
+        return EMPTY
+    url = change_url(obj)
+    label = str(obj) if text is None else text
+    return format_html('<a href="{}">{}</a>', url, label) if url else str(label)
+
+
+def changelist_url(model: type[models.Model], **params: object) -> str:
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def lookup_link(obj: models.Model, field: str) -> SafeString | str:
+    """A Salesforce lookup (an id without a database constraint) as a link, or the raw id if not mirrored.
+
+    The target may be missing: pulled later in the cycle, hidden from the sync user, or deleted. With
+    list_select_related the join yields None; on a change page the access raises DoesNotExist.
+    """
+    raw_id = getattr(obj, obj._meta.get_field(field).attname)
+    if not raw_id:
+        return EMPTY
+    try:
+        target = getattr(obj, field)
+    except ObjectDoesNotExist:
+        target = None
+    if target is None:
+        return format_html('<span class="sync-dangling" title="{}">{}</span>', "not mirrored locally", raw_id)
+    return admin_link(target)
+
+
+def progress_bar(done: int | None, total: int | None) -> SafeString:
+    if not total:
+        return format_html("{}", f"{done or 0:,}")
+    percent = min(100, round(100 * (done or 0) / total))
+    return format_html(
+        '<progress class="sync-progress" value="{}" max="{}"></progress> {} / {} ({}%)',
+        done or 0,
+        total,
+        f"{done or 0:,}",
+        f"{total:,}",
+        percent,
+    )
+
+
+def duration_text(started: datetime | None, finished: datetime | None) -> str:
+    if not started or not finished:
+        return ""
+    seconds = max(0, round((finished - started) / timedelta(seconds=1)))
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {seconds:02d} s"
+    return f"{seconds} s"
+
+
+def readable_value(value: Any) -> str:
+    """A stored JSON value as a marketer reads it."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Mapping | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return str(value)
+
+
+def sf_field_rows(sf_fields: Mapping[str, Any] | None) -> list[dict[str, object]]:
+    """The record's Salesforce fields by API name, sorted, custom fields marked."""
+    rows = []
+    for name in sorted(sf_fields or {}, key=str.lower):
+        # REST records carry an "attributes" envelope (type and url): it is not a field.
+        if name == "attributes":
+            continue
+        value = sf_fields[name]
+        rows.append(
+            {
+                "name": name,
+                "value": readable_value(value),
+                "empty": value in (None, ""),
+                "custom": name.endswith("__c"),
+            }
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A small read-only table with a link to the full, filtered list."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple[object, ...]] = field(default_factory=list)
+    more_url: str = ""
+    more_label: str = ""
+    empty_text: str = "None."

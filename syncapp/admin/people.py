@@ -1,0 +1,175 @@
+"""Admin for people: all people, and one list each for leads and contacts (the proxies)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from syncapp.admin.display import EMPTY, admin_link, badge, lookup_link
+from syncapp.admin.filters import PERSON_SOBJECTS, SyncStatusFilter, pending_outbound, picklist_filter
+from syncapp.admin.mixins import ServiceSaveMixin
+from syncapp.admin.person_page import person_panels
+from syncapp.models import Contact, Lead, Person
+
+# What a marketer may change here; everything else (ids, stamps, owner, account, conversion) is Salesforce's.
+PERSON_EDITABLE = (
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "phone",
+    "city",
+    "country",
+    "status",
+    "lead_source",
+    "unsubscribed",
+)
+
+LeadStatusFilter = picklist_filter("status", "Status", ("Lead",), "lead status")
+LeadSourceFilter = picklist_filter("lead_source", "LeadSource", ("Lead", "Contact"), "source")
+
+
+@admin.register(Person)
+class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
+    service = "person_update"
+    service_arg = "person"
+    editable_fields = PERSON_EDITABLE
+    notice = (
+        "Changes you save here are sent to Salesforce in the next sync cycle. Ids, owner, account and "
+        "conversion come from Salesforce; people are created and deleted there."
+    )
+    list_display = (
+        "name",
+        "email",
+        "company_or_account",
+        "status",
+        "owner_link",
+        "sfdc_type",
+        "sync_badge",
+        "sf_modstamp",
+    )
+    list_display_links = ("name",)
+    list_filter = (
+        "sfdc_type",
+        LeadStatusFilter,
+        LeadSourceFilter,
+        "unsubscribed",
+        "sf_deleted",
+        "is_converted",
+        SyncStatusFilter,
+    )
+    search_fields = ("email", "first_name", "last_name", "company", "=sf_id", "=sf_lead_id", "=sf_contact_id")
+    search_help_text = (
+        "Search by email, first or last name, company, or an exact Salesforce lead or contact id."
+    )
+    list_select_related = ("owner", "account")
+    show_full_result_count = False
+    list_per_page = 50
+    save_on_top = True
+    readonly_fields = ("sync_badge", "owner_link", "account_link", "merged_into_link")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("first_name", "last_name"),
+                    "email",
+                    ("company", "title"),
+                    "phone",
+                    ("city", "country"),
+                )
+            },
+        ),
+        ("Marketing", {"fields": ("status", "lead_source", "unsubscribed")}),
+        (
+            "Salesforce",
+            {
+                "fields": (
+                    ("sfdc_type", "sync_badge"),
+                    "sync_error",
+                    ("owner_link", "account_link"),
+                    ("sf_id", "sf_lead_id", "sf_contact_id"),
+                    ("is_converted", "converted_at"),
+                    "merged_into_link",
+                    ("sf_created_at", "sf_modstamp"),
+                    "sf_deleted",
+                )
+            },
+        ),
+    )
+    changelist_title = "All people"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(pending_sync=pending_outbound(PERSON_SOBJECTS))
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": self.changelist_title, **(extra_context or {})})
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["panels"] = person_panels(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description="name", ordering="last_name")
+    def name(self, obj: Person) -> str:
+        return f"{obj.first_name} {obj.last_name}".strip() or obj.email or obj.sf_id or f"person #{obj.pk}"
+
+    @admin.display(description="company / account", ordering="company")
+    def company_or_account(self, obj: Person) -> SafeString | str:
+        if obj.account_id:
+            return lookup_link(obj, "account")
+        return obj.company or EMPTY
+
+    @admin.display(description="sales owner", ordering="owner__name")
+    def owner_link(self, obj: Person) -> SafeString | str:
+        return lookup_link(obj, "owner")
+
+    @admin.display(description="account")
+    def account_link(self, obj: Person) -> SafeString | str:
+        return lookup_link(obj, "account")
+
+    @admin.display(description="merged into")
+    def merged_into_link(self, obj: Person) -> SafeString | str:
+        return admin_link(obj.merged_into) if obj.merged_into_id else EMPTY
+
+    @admin.display(description="sync")
+    def sync_badge(self, obj: Person) -> SafeString:
+        if obj.sync_error:
+            return format_html(
+                '<span class="sync-badge sync-badge--error" title="{}">{}</span>',
+                obj.sync_error,
+                "Sync error",
+            )
+        # Annotated by get_queryset; a person loaded elsewhere (e.g. just saved) falls back to one query.
+        pending = getattr(obj, "pending_sync", None)
+        if pending is None:
+            pending = Person.objects.filter(pk=obj.pk).filter(pending_outbound(PERSON_SOBJECTS)).exists()
+        if pending:
+            return badge("Pending sync", "pending")
+        if not obj.sfdc_type:
+            return badge("Not in Salesforce", "neutral")
+        return badge("In sync", "ok")
+
+
+@admin.register(Lead)
+class LeadAdmin(PersonAdmin):
+    changelist_title = "Leads"
+    list_filter = (
+        LeadStatusFilter,
+        LeadSourceFilter,
+        "unsubscribed",
+        "sf_deleted",
+        "is_converted",
+        SyncStatusFilter,
+    )
+
+
+@admin.register(Contact)
+class ContactAdmin(PersonAdmin):
+    changelist_title = "Contacts"
+    list_display = tuple(name for name in PersonAdmin.list_display if name not in ("status", "sfdc_type"))
+    list_filter = (LeadSourceFilter, "unsubscribed", "sf_deleted", "is_converted", SyncStatusFilter)

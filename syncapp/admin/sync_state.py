@@ -1,0 +1,269 @@
+"""Admin for the sync's own state: cursors, runs and their steps, errors."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+
+from syncapp.admin.display import (
+    EMPTY,
+    Panel,
+    admin_link,
+    changelist_url,
+    duration_text,
+    progress_bar,
+    status_badge,
+)
+from syncapp.admin.mixins import ReadOnlyAdminMixin
+from syncapp.models import SyncCursor, SyncError, SyncRun, SyncStep
+
+STATE_NOTICE = "This is the sync's own record of its work: it is written by the sync and read here."
+
+
+@admin.register(SyncCursor)
+class SyncCursorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    notice = STATE_NOTICE
+    list_display = ("sobject", "load_state_badge", "high_water", "progress", "updated_at")
+    list_filter = ("load_state",)
+    search_fields = ("sobject",)
+    readonly_fields = ("load_state_badge", "progress")
+    fieldsets = (
+        (None, {"fields": ("sobject", "high_water", "updated_at")}),
+        (
+            "Initial load",
+            {"fields": ("load_state_badge", "progress", "load_started_at", "load_until", "last_id")},
+        ),
+        ("Bulk API job", {"fields": ("bulk_job_id", "bulk_locator")}),
+    )
+
+    @admin.display(description="initial load", ordering="load_state")
+    def load_state_badge(self, obj: SyncCursor) -> SafeString:
+        return status_badge(obj, "load_state")
+
+    @admin.display(description="rows read")
+    def progress(self, obj: SyncCursor) -> SafeString:
+        return progress_bar(obj.rows_read, obj.rows_total)
+
+
+def _step_counts(step: SyncStep) -> tuple[int, ...]:
+    return (step.created, step.updated, step.deleted, step.failed, step.skipped)
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    notice = STATE_NOTICE
+    list_display = (
+        "__str__",
+        "status_badge",
+        "trigger",
+        "started_at",
+        "finished_at",
+        "duration",
+        "api_calls",
+        "api_usage",
+        "short_message",
+    )
+    list_filter = ("status", "trigger", ("started_at", admin.DateFieldListFilter))
+    search_fields = ("message",)
+    show_full_result_count = False
+    list_per_page = 50
+    readonly_fields = ("status_badge", "duration", "api_usage")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "status_badge",
+                    "trigger",
+                    ("started_at", "finished_at"),
+                    "duration",
+                    "heartbeat_at",
+                )
+            },
+        ),
+        ("Salesforce API", {"fields": ("api_calls", "api_usage")}),
+        ("Message", {"fields": ("message",)}),
+    )
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj: SyncRun) -> SafeString:
+        return status_badge(obj)
+
+    @admin.display(description="duration")
+    def duration(self, obj: SyncRun) -> str:
+        return duration_text(obj.started_at, obj.finished_at)
+
+    @admin.display(description="API usage (org, today)")
+    def api_usage(self, obj: SyncRun) -> SafeString | str:
+        if obj.api_used is None or not obj.api_limit:
+            return EMPTY
+        return format_html(
+            '<span title="{}%">{} / {}</span>',
+            round(100 * obj.api_used / obj.api_limit, 1),
+            f"{obj.api_used:,}",
+            f"{obj.api_limit:,}",
+        )
+
+    @admin.display(description="message")
+    def short_message(self, obj: SyncRun) -> str:
+        return Truncator(obj.message).chars(80)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["panels"] = [steps_panel(obj), errors_panel(obj)]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def steps_panel(run: SyncRun) -> Panel:
+    steps = run.steps.order_by("started_at", "id")
+    rows = [
+        (
+            admin_link(step, step.sobject),
+            step.get_operation_display(),
+            status_badge(step),
+            *_step_counts(step),
+            step.api_calls,
+            progress_bar(step.progress_done, step.progress_total) if step.progress_total else EMPTY,
+            duration_text(step.started_at, step.finished_at),
+        )
+        for step in steps
+    ]
+    return Panel(
+        key="steps",
+        title="Steps",
+        columns=(
+            "Object",
+            "Operation",
+            "Status",
+            "New",
+            "Updated",
+            "Deleted",
+            "Failed",
+            "Skipped",
+            "API calls",
+            "Progress",
+            "Duration",
+        ),
+        rows=rows,
+        empty_text="No steps yet.",
+    )
+
+
+ERROR_ROWS = 50
+
+
+def errors_panel(run: SyncRun) -> Panel:
+    errors = run.errors.select_related("person").order_by("-occurred_at", "-id")[:ERROR_ROWS]
+    rows = [
+        (
+            admin_link(error, error.get_level_display()),
+            format_html('<code class="sync-code">{}</code>', error.code) if error.code else EMPTY,
+            error.sobject or EMPTY,
+            error.sf_id or EMPTY,
+            admin_link(error.person) if error.person_id else EMPTY,
+            error.message,
+        )
+        for error in errors
+    ]
+    return Panel(
+        key="errors",
+        title="Errors",
+        columns=("Level", "Error type", "Object", "Salesforce id", "Person", "Message"),
+        rows=rows,
+        more_url=changelist_url(SyncError, run__id__exact=run.pk),
+        more_label="All errors of this run",
+        empty_text="No errors.",
+    )
+
+
+@admin.register(SyncStep)
+class SyncStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    notice = STATE_NOTICE
+    list_display = (
+        "__str__",
+        "run_link",
+        "status_badge",
+        "created",
+        "updated",
+        "deleted",
+        "failed",
+        "skipped",
+        "api_calls",
+        "progress",
+        "started_at",
+        "duration",
+    )
+    list_filter = ("sobject", "operation", "status")
+    search_fields = ("=sobject", "message")
+    list_select_related = ("run",)
+    show_full_result_count = False
+    list_per_page = 50
+    readonly_fields = ("run_link", "status_badge", "progress", "duration")
+    fieldsets = (
+        (None, {"fields": ("run_link", "sobject", "operation", "status_badge")}),
+        (
+            "Counts",
+            {"fields": (("created", "updated", "deleted", "failed", "skipped"), "api_calls", "progress")},
+        ),
+        ("Time", {"fields": (("started_at", "finished_at"), "duration")}),
+        ("Message", {"fields": ("message",)}),
+    )
+
+    @admin.display(description="run", ordering="run__started_at")
+    def run_link(self, obj: SyncStep) -> SafeString | str:
+        return admin_link(obj.run)
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj: SyncStep) -> SafeString:
+        return status_badge(obj)
+
+    @admin.display(description="progress")
+    def progress(self, obj: SyncStep) -> SafeString:
+        return progress_bar(obj.progress_done, obj.progress_total) if obj.progress_total else EMPTY
+
+    @admin.display(description="duration")
+    def duration(self, obj: SyncStep) -> str:
+        return duration_text(obj.started_at, obj.finished_at)
+
+
+@admin.register(SyncError)
+class SyncErrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    notice = STATE_NOTICE
+    list_display = (
+        "occurred_at",
+        "level",
+        "code",
+        "sobject",
+        "operation",
+        "sf_id",
+        "person_link",
+        "short_message",
+    )
+    list_display_links = ("occurred_at",)
+    list_filter = ("level", "code", "sobject", ("occurred_at", admin.DateFieldListFilter))
+    search_fields = ("=sf_id", "message")
+    search_help_text = "Search by an exact Salesforce id, or by words of the message."
+    list_select_related = ("person",)
+    raw_id_fields = ("person", "run")
+    show_full_result_count = False
+    list_per_page = 50
+    readonly_fields = ("person_link", "run_link")
+    fieldsets = (
+        (None, {"fields": ("occurred_at", "level", "code", "message", "fields")}),
+        ("Record", {"fields": ("sobject", "operation", "sf_id", "local_id", "person_link")}),
+        ("Run", {"fields": ("run_link", "resolved_at")}),
+    )
+
+    @admin.display(description="person")
+    def person_link(self, obj: SyncError) -> SafeString | str:
+        return admin_link(obj.person) if obj.person_id else EMPTY
+
+    @admin.display(description="run")
+    def run_link(self, obj: SyncError) -> SafeString | str:
+        return admin_link(obj.run) if obj.run_id else EMPTY
+
+    @admin.display(description="message")
+    def short_message(self, obj: SyncError) -> str:
+        return Truncator(obj.message).chars(100)
