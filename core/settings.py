@@ -137,6 +137,13 @@ SALESFORCE_API_VERSION = env.str("SALESFORCE_API_VERSION", default="62.0")
 SALESFORCE_CA_BUNDLE = env.str("SALESFORCE_CA_BUNDLE", default="")
 SALESFORCE_TIMEOUT = env.float("SALESFORCE_TIMEOUT", default=60.0)
 
+# --- The sync -----------------------------------------------------------------------------------------------
+# Re-read this many seconds before the high-water mark each cycle: Salesforce stamps whole seconds and
+# commits late, so a record can appear with a stamp older than one already seen.
+SYNC_OVERLAP_SECONDS = env.int("SYNC_OVERLAP_SECONDS", default=60)
+# A cycle's lease; extended while it makes progress, so a crashed worker blocks the sync this long at most.
+SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=600)
+
 # --- Auth, i18n, static -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import transaction
+
+from syncapp.models import Campaign, CampaignMember, Person
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import SalesforceError
+from syncapp.sync import cycle
+from syncapp.sync.edits import record_update
 
 
 @dataclass(frozen=True)
@@ -32,3 +38,39 @@ def salesforce_connection_check() -> ConnectionCheck:
             f"(API v{client.credentials.api_version}{usage_text})."
         ),
     )
+
+
+# --- the sync cycle -----------------------------------------------------------------------------------------
+def sync_cycle_run(*, trigger: str = "manual") -> cycle.CycleResult:
+    """Run one full cycle now, in this process (the lease still keeps it the only one running)."""
+    return cycle.run_cycle(trigger=trigger)
+
+
+def sync_cycle_run_if_due() -> cycle.CycleResult:
+    """What the schedule calls every minute: a cycle starts once the pause since the last one has passed."""
+    if not cycle.cycle_is_due():
+        return cycle.CycleResult(run=None, skipped_reason="Not due yet (or sync is switched off).")
+    return cycle.run_cycle(trigger="schedule")
+
+
+def sync_cycle_request() -> None:
+    """Queue a cycle on the workers now (the admin's "Sync now"), once the current transaction commits."""
+    from django_q.tasks import async_task
+
+    transaction.on_commit(lambda: async_task("syncapp.tasks.run_sync_cycle", "manual"))
+
+
+# --- local edits --------------------------------------------------------------------------------------------
+def person_update(
+    *, person: Person, changes: dict[str, Any], actor: str, actor_id: int | None = None
+) -> Person:
+    """Edit a person's synced fields; the change reaches Salesforce through the outbox at the next push."""
+    return record_update(obj=person, changes=changes, actor=actor, actor_id=actor_id)
+
+
+def campaign_update(*, campaign: Campaign, changes: dict[str, Any], actor: str) -> Campaign:
+    return record_update(obj=campaign, changes=changes, actor=actor)
+
+
+def campaign_member_update(*, member: CampaignMember, changes: dict[str, Any], actor: str) -> CampaignMember:
+    return record_update(obj=member, changes=changes, actor=actor)

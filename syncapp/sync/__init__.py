@@ -1,0 +1,1 @@
+"""The sync engine: one generic pull/push over a registry of synced objects. Never imports admin or tasks."""

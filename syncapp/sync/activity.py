@@ -1,0 +1,93 @@
+"""Writing a person's activity log: rows are collected while a page is applied and inserted in bulk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from syncapp.models import ActivityLog
+
+Type = ActivityLog.Type
+Outcome = ActivityLog.Outcome
+SALESFORCE = "Salesforce"
+# Fields that change on every save and mean nothing to a marketer.
+NOT_LOGGED = frozenset({"SystemModstamp", "LastModifiedDate", "LastModifiedById", "LastActivityDate", "Id"})
+
+
+def display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass
+class ActivityWriter:
+    """Collects ActivityLog rows; `flush()` writes them in one bulk insert."""
+
+    sync_run_id: int | None = None
+    flow_run_id: int | None = None
+    source: str = SALESFORCE
+    rows: list[ActivityLog] = field(default_factory=list)
+
+    def add(
+        self,
+        person_id: int,
+        type_: str,
+        primary: str = "",
+        *,
+        outcome: str = Outcome.SUCCESS,
+        occurred_at: datetime | None = None,
+        source: str | None = None,
+        actor_id: int | None = None,
+        **attributes: Any,
+    ) -> None:
+        self.rows.append(
+            ActivityLog(
+                person_id=person_id,
+                occurred_at=occurred_at or timezone.now(),
+                type=type_,
+                outcome=outcome,
+                primary_attribute=primary[:255],
+                attributes={k: v for k, v in attributes.items() if v not in (None, "", [], {})},
+                source=source or self.source,
+                sync_run_id=self.sync_run_id,
+                flow_run_id=self.flow_run_id,
+                actor_id=actor_id,
+            )
+        )
+
+    def field_changes(
+        self,
+        person_id: int,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        changed: list[str],
+        *,
+        occurred_at: datetime | None = None,
+        reason: str = "Salesforce sync",
+    ) -> None:
+        """One "Change Data Value" row per changed field, with old and new value."""
+        for name in changed:
+            if name in NOT_LOGGED:
+                continue
+            self.add(
+                person_id,
+                Type.CHANGE_DATA_VALUE,
+                name,
+                occurred_at=occurred_at,
+                old_value=display(old.get(name)),
+                new_value=display(new.get(name)),
+                reason=reason,
+            )
+
+    def flush(self) -> int:
+        count = len(self.rows)
+        if self.rows:
+            ActivityLog.objects.bulk_create(self.rows, batch_size=1000)
+            self.rows = []
+        return count

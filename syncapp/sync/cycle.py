@@ -1,0 +1,270 @@
+"""One sync cycle, under a lease so two never run at once across any number of workers.
+
+Schema (every N cycles) → one composite batch holding every object's delta query (the whole idle cycle
+is that one API call) → each object's pages in dependency order, initial loads included → push → finish.
+A failing object fails its step, not the cycle; an exhausted API limit stops the cycle cleanly.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from syncapp.models import SyncCursor, SyncError, SyncRun, SyncSettings, SyncStep
+from syncapp.salesforce.client import QueryPage, SalesforceClient, connect, to_page
+from syncapp.salesforce.errors import ConfigurationError, LimitReachedError, SalesforceError
+from syncapp.sync.activity import ActivityWriter
+from syncapp.sync.load import ObjectLoader, delta_query
+from syncapp.sync.objects import SyncedObject
+from syncapp.sync.pull import Counts, PageApplier, PullContext
+from syncapp.sync.schema import SyncSchema, has_schema, load_schema, refresh_schema
+
+log = logging.getLogger(__name__)
+LEASE_NAME = "sync-cycle"
+
+
+def lease_seconds() -> int:
+    return getattr(settings, "SYNC_LEASE_SECONDS", 600)
+
+
+# --- the lease ----------------------------------------------------------------------------------------------
+def acquire_lease(owner: str) -> bool:
+    """One atomic UPDATE: it succeeds for exactly one worker; a crashed holder's lease simply expires."""
+    SyncSettings.load()
+    now = timezone.now()
+    return (
+        SyncSettings.objects.filter(pk=1)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_owner=owner, lease_until=now + timedelta(seconds=lease_seconds()))
+        == 1
+    )
+
+
+def extend_lease(owner: str) -> None:
+    SyncSettings.objects.filter(pk=1, lease_owner=owner).update(
+        lease_until=timezone.now() + timedelta(seconds=lease_seconds())
+    )
+
+
+def release_lease(owner: str) -> None:
+    SyncSettings.objects.filter(pk=1, lease_owner=owner).update(lease_owner="", lease_until=None)
+
+
+# --- scheduling ---------------------------------------------------------------------------------------------
+def cycle_is_due(now=None) -> bool:
+    """The next cycle starts when the pause has passed since the previous one ended."""
+    sync_settings = SyncSettings.load()
+    if not sync_settings.enabled:
+        return False
+    last = SyncRun.objects.exclude(finished_at=None).order_by("-finished_at").first()
+    now = now or timezone.now()
+    return last is None or last.finished_at + timedelta(minutes=sync_settings.pause_minutes) <= now
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    run: SyncRun | None
+    skipped_reason: str = ""
+
+
+def run_cycle(*, trigger: str = "schedule", client: SalesforceClient | None = None) -> CycleResult:
+    owner = uuid.uuid4().hex
+    if not acquire_lease(owner):
+        return CycleResult(run=None, skipped_reason="Another sync cycle is running.")
+    try:
+        # A run left "running" by a worker that died: its lease expired, so say what happened to it.
+        SyncRun.objects.filter(status=SyncRun.Status.RUNNING).update(
+            status=SyncRun.Status.FAILED, finished_at=timezone.now(), message="The worker stopped mid-cycle."
+        )
+        run = SyncRun.objects.create(started_at=timezone.now(), trigger=trigger, heartbeat_at=timezone.now())
+        Cycle(run=run, owner=owner, client=client).execute()
+        return CycleResult(run=run)
+    finally:
+        release_lease(owner)
+
+
+class Cycle:
+    def __init__(self, *, run: SyncRun, owner: str, client: SalesforceClient | None) -> None:
+        self.run = run
+        self.owner = owner
+        self.client = client
+        self.settings = SyncSettings.load()
+        self.failed_steps = 0
+        self.schema_stale = False
+
+    def execute(self) -> None:
+        run = self.run
+        try:
+            self.client = self.client or connect()
+            start_calls = self.client.calls
+            schema = self._schema()
+            entries = [e for e in schema.entries() if schema.field_names(e.sobject)]
+            first_pages = self._first_pages(schema, entries)
+            for entry in entries:
+                self._pull(schema, entry, first_pages.get(entry.sobject))
+            self._push(schema)
+            if self.schema_stale:
+                refresh_schema(self.client)
+            run.status = SyncRun.Status.INCOMPLETE if self.failed_steps else SyncRun.Status.SUCCEEDED
+            run.api_calls = self.client.calls - start_calls
+        except LimitReachedError as exc:
+            self._fail(f"Stopped: {exc.message} The sync resumes when the limit resets.", exc)
+        except SalesforceError as exc:
+            self._fail(exc.message, exc)
+        except Exception as exc:
+            log.exception("Sync cycle %s crashed", run.pk)
+            self._fail(f"Internal error: {exc!r}", exc)
+            raise
+        finally:
+            usage = self.client.api_usage if self.client else None
+            if usage:
+                run.api_used, run.api_limit = usage.used, usage.limit
+            if self.client and not run.api_calls:
+                run.api_calls = self.client.calls
+            run.finished_at = timezone.now()
+            run.save()
+
+    def _fail(self, message: str, exc: Exception) -> None:
+        self.run.status = SyncRun.Status.FAILED
+        self.run.message = message
+        SyncError.objects.create(
+            run=self.run,
+            level=SyncError.Level.JOB,
+            code=getattr(exc, "code", "") or type(exc).__name__,
+            message=message,
+            occurred_at=timezone.now(),
+        )
+
+    # --- schema -------------------------------------------------------------------------------------------
+    def _schema(self) -> SyncSchema:
+        cycles = SyncRun.objects.count()
+        due = not has_schema() or cycles % max(1, self.settings.schema_every_cycles) == 1
+        if not due:
+            return load_schema()
+        step = self._start_step("*", SyncStep.Operation.SCHEMA)
+        calls = self.client.calls
+        schema = refresh_schema(self.client)
+        step.updated = sum(len(v) for v in schema.fields.values())
+        self._finish_step(step, None, self.client.calls - calls)
+        return schema
+
+    # --- pull ---------------------------------------------------------------------------------------------
+    def _first_pages(self, schema: SyncSchema, entries: list[SyncedObject]) -> dict[str, QueryPage | int]:
+        """ONE composite batch: each object's delta query, or COUNT() for objects not loaded yet."""
+        requests_, names = [], []
+        for entry in entries:
+            cursor, _ = SyncCursor.objects.get_or_create(sobject=entry.sobject)
+            if cursor.load_state == SyncCursor.LoadState.NOT_STARTED and entry.bulk_load:
+                soql = f"SELECT COUNT() FROM {entry.sobject}" + (
+                    f" WHERE {entry.where}" if entry.where else ""
+                )
+                include_deleted = False
+            else:
+                soql, include_deleted = delta_query(entry, schema.field_names(entry.sobject), cursor)
+            requests_.append(
+                {"method": "GET", "url": self.client.query_url(soql, include_deleted=include_deleted)}
+            )
+            names.append(entry.sobject)
+        pages: dict[str, QueryPage | int] = {}
+        for name, result in zip(names, self.client.composite_batch(requests_), strict=True):
+            if result.ok:
+                pages[name] = to_page(result.body)
+            else:
+                log.warning("Delta query for %s failed in the batch: %s", name, result.body)
+        return pages
+
+    def _pull(self, schema: SyncSchema, entry: SyncedObject, first: QueryPage | None) -> None:
+        cursor = SyncCursor.objects.get(sobject=entry.sobject)
+        initial = cursor.load_state != SyncCursor.LoadState.DONE
+        step = self._start_step(
+            entry.sobject, SyncStep.Operation.INITIAL_LOAD if initial else SyncStep.Operation.PULL_UPDATES
+        )
+        calls = self.client.calls
+        ctx = PullContext(schema=schema, run=self.run, writer=ActivityWriter(sync_run_id=self.run.pk))
+
+        def progress(counts: Counts, done: int) -> None:
+            SyncStep.objects.filter(pk=step.pk).update(
+                progress_done=done,
+                created=counts.created,
+                updated=counts.updated,
+                deleted=counts.deleted,
+                skipped=counts.skipped,
+                failed=counts.failed,
+            )
+            extend_lease(self.owner)
+            SyncRun.objects.filter(pk=self.run.pk).update(heartbeat_at=timezone.now())
+
+        try:
+            applier = PageApplier(entry, ctx)
+            loader = ObjectLoader(self.client, applier, cursor, on_progress=progress)
+            counting = cursor.load_state == SyncCursor.LoadState.NOT_STARTED and entry.bulk_load
+            if counting:
+                total = first.total_size if first else self.client.count(entry.sobject, entry.where)
+                cursor.rows_total, cursor.rows_read = total, 0
+                cursor.load_state = SyncCursor.LoadState.IN_PROGRESS
+                cursor.load_started_at = timezone.now()
+                cursor.save()
+                first = None  # that page was the COUNT(), not records
+            if initial:
+                SyncStep.objects.filter(pk=step.pk).update(progress_total=cursor.rows_total)
+            if (
+                initial
+                and entry.bulk_load
+                and (cursor.bulk_job_id or (cursor.rows_total or 0) > self.settings.bulk_threshold)
+            ):
+                counts = loader.run_bulk()
+            else:
+                soql, include_deleted = delta_query(entry, applier.names, cursor)
+                counts = loader.run_pages(first, soql, include_deleted)
+            step.progress_done = cursor.rows_read
+            self._finish_step(step, counts, self.client.calls - calls)
+        except LimitReachedError:
+            self._finish_step(step, None, self.client.calls - calls, status=SyncStep.Status.FAILED)
+            raise
+        except SalesforceError as exc:
+            self.failed_steps += 1
+            if isinstance(exc, ConfigurationError):
+                self.schema_stale = True  # e.g. INVALID_FIELD: a field vanished; describe again
+            step.message = exc.message
+            SyncError.objects.create(
+                run=self.run,
+                level=SyncError.Level.JOB,
+                sobject=entry.sobject,
+                operation=step.operation,
+                code=exc.code or type(exc).__name__,
+                message=exc.message,
+                occurred_at=timezone.now(),
+            )
+            self._finish_step(step, None, self.client.calls - calls, status=SyncStep.Status.FAILED)
+
+    # --- push ---------------------------------------------------------------------------------------------
+    def _push(self, schema: SyncSchema) -> None:
+        from syncapp.sync.push import push_pending
+
+        push_pending(cycle=self, schema=schema)
+
+    # --- steps --------------------------------------------------------------------------------------------
+    def _start_step(self, sobject: str, operation: str) -> SyncStep:
+        return SyncStep.objects.create(
+            run=self.run, sobject=sobject, operation=operation, started_at=timezone.now()
+        )
+
+    def _finish_step(
+        self, step: SyncStep, counts: Counts, calls: int, status: str = SyncStep.Status.SUCCEEDED
+    ) -> None:
+        for name in ("created", "updated", "deleted", "skipped", "failed"):
+            value = getattr(counts, name)
+            if value or status == SyncStep.Status.SUCCEEDED:
+                setattr(step, name, max(value, getattr(step, name)) if name == "updated" else value)
+        step.api_calls = calls
+        step.status = status
+        step.finished_at = timezone.now()
+        with transaction.atomic():
+            step.save()

@@ -1,0 +1,125 @@
+"""Local edits of synced records: the change and its outbox rows, written in one transaction.
+
+Nothing reaches Salesforce except through OutboundChange, so a crash never loses an edit and the push never
+guesses what changed. Each row keeps the base value (the Salesforce value the edit started from), which
+is how the pull tells "Salesforce changed it too" from "Salesforce did not touch it".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import models, transaction
+
+from syncapp.models import ActivityLog, FieldSetting, OutboundChange, Person
+from syncapp.sync.activity import ActivityWriter, display
+from syncapp.sync.objects import CAMPAIGN_MEMBERS, CAMPAIGNS, CONTACTS, LEADS, SyncedObject
+
+
+class ReadOnlyFieldError(ValueError):
+    """The field cannot be changed from here (read-only for the sync user, or not a synced column)."""
+
+
+def entry_for(obj: models.Model) -> SyncedObject:
+    if isinstance(obj, Person):
+        return CONTACTS if obj.sfdc_type == Person.SfdcType.CONTACT else LEADS
+    for entry in (CAMPAIGNS, CAMPAIGN_MEMBERS):
+        if isinstance(obj, entry.model):
+            return entry
+    raise TypeError(f"{type(obj).__name__} does not sync to Salesforce")
+
+
+def salesforce_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def not_updateable(sobject: str, api_names: list[str]) -> set[str]:
+    """Fields Salesforce says the sync user cannot update (or cannot see)."""
+    settings = FieldSetting.objects.filter(sobject=sobject, api_name__in=api_names)
+    known = {fs.api_name: fs for fs in settings}
+    return {
+        name for name in api_names if name in known and not (known[name].visible and known[name].updateable)
+    }
+
+
+@transaction.atomic
+def record_update(*, obj: models.Model, changes: dict[str, Any], actor: str, actor_id: int | None = None):
+    """Apply `changes` (model field name → value) to a lead, contact, campaign or member, with outbox rows."""
+    entry = entry_for(obj)
+    columns = {c.attname: c.api for c in entry.columns if c.kind not in ("id",)}
+    unknown = [name for name in changes if name not in columns]
+    if unknown:
+        raise ReadOnlyFieldError(
+            f"{', '.join(unknown)} cannot be edited: not a field synced with Salesforce."
+        )
+    real = {name: value for name, value in changes.items() if getattr(obj, name) != value}
+    if not real:
+        return obj
+    api_names = [columns[name] for name in real]
+    blocked = not_updateable(entry.sobject, api_names)
+    if blocked:
+        raise ReadOnlyFieldError(
+            f"{', '.join(sorted(blocked))} cannot be edited: Salesforce makes it read-only for the sync user."
+        )
+    fields = dict(obj.sf_fields or {})
+    outbox, writer = [], ActivityWriter(source=actor)
+    for name, value in real.items():
+        api = columns[name]
+        old = getattr(obj, name)
+        setattr(obj, name, value)
+        sf_value = salesforce_value(value)
+        if obj.sf_id:
+            outbox.append(
+                OutboundChange(
+                    sobject=entry.sobject,
+                    local_id=obj.pk,
+                    sf_id=obj.sf_id,
+                    field=api,
+                    new_value=sf_value,
+                    base_value=_base_value(entry, obj, api, fields),
+                    actor=actor,
+                )
+            )
+        fields[api] = sf_value
+        if isinstance(obj, Person):
+            writer.add(
+                obj.pk,
+                ActivityLog.Type.CHANGE_DATA_VALUE,
+                api,
+                actor_id=actor_id,
+                old_value=display(old),
+                new_value=display(value),
+                reason="Edited in the app",
+            )
+    obj.sf_fields = fields
+    update_fields = [*real, "sf_fields", "updated_at"]
+    if isinstance(obj, Person):
+        obj.sync_error = ""  # a later edit clears a rejected push's flag
+        update_fields.append("sync_error")
+    obj.save(update_fields=update_fields)
+    # Only the latest value per field is pushed: older pending rows of the same field are superseded.
+    if outbox:
+        OutboundChange.objects.filter(
+            sobject=entry.sobject,
+            local_id=obj.pk,
+            field__in=[c.field for c in outbox],
+            state__in=[OutboundChange.State.PENDING, OutboundChange.State.REJECTED],
+        ).update(state=OutboundChange.State.SUPERSEDED)
+        OutboundChange.objects.bulk_create(outbox)
+    writer.flush()
+    return obj
+
+
+def _base_value(entry: SyncedObject, obj: models.Model, api: str, fields: dict[str, Any]) -> Any:
+    """The Salesforce value this edit started from: the base of a still-pending change, else the mirror's."""
+    pending = list(
+        OutboundChange.objects.filter(
+            sobject=entry.sobject, local_id=obj.pk, field=api, state=OutboundChange.State.PENDING
+        )
+        .order_by("id")
+        .values_list("base_value", flat=True)[:1]
+    )
+    return pending[0] if pending else fields.get(api)

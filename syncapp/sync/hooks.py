@@ -1,0 +1,251 @@
+"""Per-object behaviour on top of the generic pull: links to people and Marketo's activity types.
+
+A hook never pulls or writes records itself; it adjusts a page before the upsert (`prepare`,
+`extra_columns`) and turns what the page did into activity log rows afterwards (`after`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from syncapp.models import (
+    ActivityLog,
+    Campaign,
+    CustomObjectType,
+    Opportunity,
+    OpportunityContactRole,
+    Person,
+)
+from syncapp.sync.activity import display
+
+if TYPE_CHECKING:
+    from syncapp.sync.objects import SyncedObject
+    from syncapp.sync.pull import Counts, PullContext, RowChange
+
+Type = ActivityLog.Type
+
+
+class Hook:
+    extra_attnames: tuple[str, ...] = ()
+
+    def __init__(self, entry: SyncedObject, ctx: PullContext) -> None:
+        self.entry = entry
+        self.ctx = ctx
+        self.writer = ctx.writer
+
+    def prepare(self, records: list[dict[str, Any]], counts: Counts) -> list[dict[str, Any]]:
+        return records
+
+    def extra_columns(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {}
+
+    def after(self, changes: list[RowChange]) -> None:
+        return None
+
+    def finish(self) -> None:
+        return None
+
+
+def people_by_sf_id(ids: set[str]) -> dict[str, int]:
+    """Person pks for a set of lead or contact ids (either kind), in two indexed queries."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    found = dict(Person.objects.filter(sf_contact_id__in=ids).values_list("sf_contact_id", "id"))
+    missing = ids - found.keys()
+    if missing:
+        found.update(Person.objects.filter(sf_lead_id__in=missing).values_list("sf_lead_id", "id"))
+    return found
+
+
+class AccountHook(Hook):
+    """An account change updates the people of that account (Marketo's Company fields)."""
+
+    # Marketo stops logging per-contact changes above this many contacts (the data still syncs).
+    LOG_LIMIT = 5000
+
+    def after(self, changes: list[RowChange]) -> None:
+        renamed = [c for c in changes if "Name" in c.changed]
+        for change in renamed:
+            name = change.new.get("Name") or ""
+            people = Person.objects.filter(account_id=change.sf_id)
+            person_ids = list(people.values_list("id", flat=True)[: self.LOG_LIMIT + 1])
+            people.update(company=name[:255])
+            if len(person_ids) <= self.LOG_LIMIT:
+                for person_id in person_ids:
+                    self.writer.add(
+                        person_id,
+                        Type.CHANGE_DATA_VALUE,
+                        "Company",
+                        occurred_at=change.modstamp,
+                        old_value=display(change.old.get("Name")),
+                        new_value=name,
+                        reason="Account changed in Salesforce",
+                    )
+
+
+class OpportunityHook(Hook):
+    def after(self, changes: list[RowChange]) -> None:
+        updated = {c.sf_id: c for c in changes if c.changed and not c.created}
+        if not updated:
+            return
+        roles = OpportunityContactRole.objects.filter(opportunity_id__in=list(updated), sf_deleted=False)
+        for opportunity_id, person_id in roles.values_list("opportunity_id", "person__id"):
+            change = updated[opportunity_id]
+            if person_id is None:
+                continue
+            self.writer.add(
+                person_id,
+                Type.UPDATE_OPPORTUNITY,
+                display(change.new.get("Name")),
+                occurred_at=change.modstamp,
+                opportunity_id=change.sf_id,
+                changes={
+                    name: [display(change.old.get(name)), display(change.new.get(name))]
+                    for name in change.changed
+                },
+            )
+
+
+class ContactRoleHook(Hook):
+    def after(self, changes: list[RowChange]) -> None:
+        interesting = [c for c in changes if c.created or c.deleted_now or c.changed]
+        if not interesting:
+            return
+        people = people_by_sf_id({c.new.get("ContactId") for c in interesting})
+        names = dict(
+            Opportunity.objects.filter(
+                sf_id__in={c.new.get("OpportunityId") for c in interesting}
+            ).values_list("sf_id", "name")
+        )
+        for change in interesting:
+            person_id = people.get(change.new.get("ContactId"))
+            if person_id is None:
+                continue
+            if change.deleted_now:
+                type_ = Type.REMOVE_FROM_OPPORTUNITY
+            elif change.created:
+                type_ = Type.ADD_TO_OPPORTUNITY
+            else:
+                type_ = Type.UPDATE_OPPORTUNITY
+            opportunity_id = change.new.get("OpportunityId")
+            self.writer.add(
+                person_id,
+                type_,
+                names.get(opportunity_id) or opportunity_id or "",
+                occurred_at=change.modstamp,
+                opportunity_id=opportunity_id,
+                role=change.new.get("Role"),
+                is_primary=change.new.get("IsPrimary"),
+            )
+
+
+class CampaignMemberHook(Hook):
+    extra_attnames = ("person_id",)
+
+    def extra_columns(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        people = people_by_sf_id({r.get("ContactId") for r in records} | {r.get("LeadId") for r in records})
+        return {
+            r["Id"]: {"person_id": people.get(r.get("ContactId")) or people.get(r.get("LeadId"))}
+            for r in records
+        }
+
+    def after(self, changes: list[RowChange]) -> None:
+        interesting = [c for c in changes if c.created or c.deleted_now or "Status" in c.changed]
+        if not interesting:
+            return
+        people = people_by_sf_id(
+            {c.new.get("ContactId") for c in interesting} | {c.new.get("LeadId") for c in interesting}
+        )
+        campaigns = dict(
+            Campaign.objects.filter(sf_id__in={c.new.get("CampaignId") for c in interesting}).values_list(
+                "sf_id", "name"
+            )
+        )
+        for change in interesting:
+            person_id = people.get(change.new.get("ContactId")) or people.get(change.new.get("LeadId"))
+            if person_id is None:
+                continue
+            campaign = campaigns.get(change.new.get("CampaignId")) or change.new.get("CampaignId") or ""
+            status = change.new.get("Status")
+            if change.deleted_now:
+                self.writer.add(person_id, Type.REMOVE_FROM_CAMPAIGN, campaign, occurred_at=change.modstamp)
+            elif change.created:
+                self.writer.add(
+                    person_id, Type.ADD_TO_CAMPAIGN, campaign, occurred_at=change.modstamp, status=status
+                )
+            else:
+                self.writer.add(
+                    person_id,
+                    Type.CHANGE_CAMPAIGN_STATUS,
+                    campaign,
+                    occurred_at=change.modstamp,
+                    old_value=display(change.old.get("Status")),
+                    new_value=display(status),
+                )
+
+
+class SalesforceActivityHook(Hook):
+    """Tasks and events linked to a person through WhoId: "SFDC Activity" / "SFDC Activity Updated"."""
+
+    extra_attnames = ("person_id",)
+
+    def extra_columns(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        people = people_by_sf_id({r.get("WhoId") for r in records})
+        return {r["Id"]: {"person_id": people.get(r.get("WhoId"))} for r in records}
+
+    def after(self, changes: list[RowChange]) -> None:
+        people = people_by_sf_id({c.new.get("WhoId") for c in changes if c.created or c.changed})
+        for change in changes:
+            person_id = people.get(change.new.get("WhoId"))
+            if person_id is None or change.deleted_now or not (change.created or change.changed):
+                continue
+            self.writer.add(
+                person_id,
+                Type.SFDC_ACTIVITY if change.created else Type.SFDC_ACTIVITY_UPDATED,
+                display(change.new.get("Subject")),
+                occurred_at=change.modstamp,
+                kind=self.entry.sobject,
+                status=change.new.get("Status"),
+                activity_date=change.new.get("ActivityDate"),
+                changed=change.changed or None,
+            )
+
+
+class CustomObjectHook(Hook):
+    extra_attnames = ("object_type_id", "person_id", "account_id")
+
+    def __init__(self, entry: SyncedObject, ctx: PullContext) -> None:
+        super().__init__(entry, ctx)
+        self.type = CustomObjectType.objects.get(api_name=entry.sobject)
+
+    def extra_columns(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        t = self.type
+        person_keys = [k for k in (t.contact_field, t.lead_field) if k]
+        people = people_by_sf_id({r.get(k) for r in records for k in person_keys})
+        extra = {}
+        for r in records:
+            person = next((people[r[k]] for k in person_keys if r.get(k) in people), None)
+            extra[r["Id"]] = {
+                "object_type_id": t.pk,
+                "person_id": person,
+                # A lookup column: the account may be mirrored later (no database constraint).
+                "account_id": r.get(t.account_field) if t.account_field else None,
+            }
+        return extra
+
+
+def hook_for(entry: SyncedObject, ctx: PullContext) -> Hook:
+    from syncapp.sync.people import PersonHook
+
+    hooks: dict[str, type[Hook]] = {
+        "": Hook,
+        "account": AccountHook,
+        "person": PersonHook,
+        "opportunity": OpportunityHook,
+        "contact_role": ContactRoleHook,
+        "campaign_member": CampaignMemberHook,
+        "sfdc_activity": SalesforceActivityHook,
+        "custom_object": CustomObjectHook,
+    }
+    return hooks[entry.hook](entry, ctx)

@@ -1,0 +1,224 @@
+"""Person behaviour in the pull: New Person / Change Data Value logs, conversions, deletes and merges.
+
+Marketo keeps one person per human: a lead converted in Salesforce stays the same person (now a contact);
+a lead or contact deleted in Salesforce is kept and flagged; a merge in Salesforce merges the people
+(winner's values, empty winner fields take the loser's, activity logs combined).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from syncapp.models import (
+    Account,
+    ActivityLog,
+    CampaignMember,
+    CustomObjectRecord,
+    FlowRun,
+    OutboundChange,
+    Person,
+    SalesforceActivity,
+    SyncError,
+)
+from syncapp.sync.activity import display
+from syncapp.sync.hooks import Hook, people_by_sf_id
+from syncapp.sync.pull import Counts, RowChange
+from syncapp.sync.records import column_values, parse_datetime
+
+Type = ActivityLog.Type
+PERSON_OBJECTS = ("Lead", "Contact")
+# Person columns a merge may fill on the winner when the winner's are empty.
+MERGEABLE_COLUMNS = (
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "phone",
+    "city",
+    "country",
+    "lead_source",
+)
+
+
+class PersonHook(Hook):
+    extra_attnames = ("company",)
+
+    def prepare(self, records: list[dict[str, Any]], counts: Counts) -> list[dict[str, Any]]:
+        if self.entry.sobject != "Lead":
+            return records
+        remaining = []
+        for fields in records:
+            if fields.get("IsConverted") and fields.get("ConvertedContactId") and not fields.get("IsDeleted"):
+                self._converted_lead(fields, counts)
+            else:
+                remaining.append(fields)
+        return remaining
+
+    def extra_columns(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        if self.entry.sobject == "Lead":
+            return {}
+        # A contact's company is its account's name (Marketo's Company fields come from the account).
+        account_ids = {r.get("AccountId") for r in records if r.get("AccountId")}
+        names = dict(Account.objects.filter(sf_id__in=account_ids).values_list("sf_id", "name"))
+        return {
+            r["Id"]: {"company": names[r["AccountId"]][:255]} for r in records if r.get("AccountId") in names
+        }
+
+    def after(self, changes: list[RowChange]) -> None:
+        type_label = self.entry.sobject
+        for change in changes:
+            if change.pk is None:
+                continue
+            if change.created:
+                self.writer.add(
+                    change.pk,
+                    Type.NEW_PERSON,
+                    display(change.new.get("Email")) or change.sf_id,
+                    occurred_at=parse_datetime(change.new.get("CreatedDate")) or change.modstamp,
+                    sfdc_type=type_label,
+                    lead_source=change.new.get("LeadSource"),
+                    source_type="Salesforce",
+                )
+            elif change.deleted_now:
+                master = change.new.get("MasterRecordId")
+                if not master:
+                    self.writer.add(
+                        change.pk,
+                        Type.DELETED_IN_SFDC,
+                        change.sf_id,
+                        occurred_at=change.modstamp,
+                        sfdc_type=type_label,
+                    )
+            elif change.changed:
+                self.writer.field_changes(
+                    change.pk, change.old, change.new, change.changed, occurred_at=change.modstamp
+                )
+                if "OwnerId" in change.changed:
+                    self.writer.add(
+                        change.pk,
+                        Type.CHANGE_OWNER,
+                        display(change.new.get("OwnerId")),
+                        occurred_at=change.modstamp,
+                        old_value=display(change.old.get("OwnerId")),
+                        source="Salesforce",
+                    )
+        # A later edit or pull clears the flag of a rejected push (the person now matches Salesforce).
+        touched = [c.pk for c in changes if c.pk and (c.changed or c.rebased)]
+        if touched:
+            Person.objects.filter(pk__in=touched).exclude(sync_error="").update(sync_error="")
+
+    def finish(self) -> None:
+        """Merge losers into winners once the whole object is pulled (the winner may come on a later page)."""
+        key = "sf_lead_id" if self.entry.sobject == "Lead" else "sf_contact_id"
+        losers = Person.objects.filter(
+            Q(sf_deleted=True, merged_into__isnull=True, sfdc_type=self.entry.fixed["sfdc_type"]),
+            ~Q(sf_fields__MasterRecordId=None),
+            sf_fields__has_key="MasterRecordId",
+        )
+        for loser in losers:
+            winner_sf_id = loser.sf_fields.get("MasterRecordId")
+            winner = Person.objects.filter(**{key: winner_sf_id}).exclude(pk=loser.pk).first()
+            if winner is not None:
+                merge_people(winner=winner, loser=loser, writer=self.writer, occurred_at=loser.sf_modstamp)
+
+    # --- conversions ---------------------------------------------------------------------------------------
+    def _converted_lead(self, fields: dict[str, Any], counts: Counts) -> None:
+        lead_id, contact_id = fields["Id"], fields["ConvertedContactId"]
+        lead_person = Person.objects.filter(sf_lead_id=lead_id).first()
+        contact_person = Person.objects.filter(sf_contact_id=contact_id).first()
+        modstamp = parse_datetime(fields.get("SystemModstamp"))
+        converted = {
+            "is_converted": True,
+            "converted_at": (fields.get("ConvertedDate") or None),
+        }
+        attributes = {
+            "contact_id": contact_id,
+            "account_id": fields.get("ConvertedAccountId"),
+            "opportunity_id": fields.get("ConvertedOpportunityId"),
+            "converted_date": fields.get("ConvertedDate"),
+        }
+        if lead_person and contact_person and lead_person.pk != contact_person.pk:
+            # Converted into an existing contact: Salesforce leaves one contact, so do we.
+            Person.objects.filter(pk=lead_person.pk).update(sf_lead_id=None)
+            merge_people(winner=contact_person, loser=lead_person, writer=self.writer, occurred_at=modstamp)
+            Person.objects.filter(pk=contact_person.pk).update(sf_lead_id=lead_id, **converted)
+            self.writer.add(
+                contact_person.pk, Type.CONVERTED_IN_SFDC, contact_id, occurred_at=modstamp, **attributes
+            )
+            counts.updated += 1
+        elif lead_person and lead_person.sfdc_type == Person.SfdcType.CONTACT:
+            counts.skipped += 1  # already followed (e.g. converted through our own Convert Person flow)
+        elif lead_person:
+            # The same person becomes a contact. Its sf_fields are rebased on the contact's record when the
+            # contact is pulled (sf_modstamp None marks the row as waiting for it), without a flood of
+            # Change Data Value rows for fields that only changed name (City → MailingCity).
+            Person.objects.filter(pk=lead_person.pk).update(
+                sfdc_type=Person.SfdcType.CONTACT,
+                sf_contact_id=contact_id,
+                sf_id=contact_id,
+                sf_modstamp=None,
+                **converted,
+            )
+            self.writer.add(
+                lead_person.pk, Type.CONVERTED_IN_SFDC, contact_id, occurred_at=modstamp, **attributes
+            )
+            counts.updated += 1
+        elif contact_person:
+            if not contact_person.sf_lead_id:
+                Person.objects.filter(pk=contact_person.pk).update(sf_lead_id=lead_id, **converted)
+            counts.skipped += 1
+        else:
+            # First seen already converted (an initial load): one person, waiting for its contact record.
+            values, _ = column_values(self.entry.columns, fields, {})
+            values = {k: v for k, v in values.items() if k not in ("status", "is_converted", "converted_at")}
+            person = Person.objects.create(
+                sfdc_type=Person.SfdcType.CONTACT,
+                sf_lead_id=lead_id,
+                sf_contact_id=contact_id,
+                sf_id=contact_id,
+                sf_created_at=parse_datetime(fields.get("CreatedDate")),
+                sf_fields={},
+                **{k: v for k, v in values.items() if v is not None},
+                **converted,
+            )
+            self.writer.add(
+                person.pk,
+                Type.NEW_PERSON,
+                display(fields.get("Email")) or contact_id,
+                occurred_at=parse_datetime(fields.get("CreatedDate")) or modstamp,
+                sfdc_type="Contact",
+                source_type="Salesforce",
+            )
+            counts.created += 1
+
+
+def merge_people(*, winner: Person, loser: Person, writer, occurred_at=None) -> None:
+    """Fold `loser` into `winner`: empty winner fields take the loser's values; everything moves over."""
+    filled = {}
+    for name in MERGEABLE_COLUMNS:
+        if not getattr(winner, name) and getattr(loser, name):
+            filled[name] = getattr(loser, name)
+    fields = dict(winner.sf_fields)
+    for name, value in (loser.sf_fields or {}).items():
+        if fields.get(name) in (None, "") and value not in (None, ""):
+            fields[name] = value
+    Person.objects.filter(pk=winner.pk).update(sf_fields=fields, **filled)
+    for model in (ActivityLog, CampaignMember, SalesforceActivity, CustomObjectRecord, FlowRun, SyncError):
+        model.objects.filter(person_id=loser.pk).update(person_id=winner.pk)
+    OutboundChange.objects.filter(sobject__in=PERSON_OBJECTS, local_id=loser.pk).update(local_id=winner.pk)
+    Person.objects.filter(pk=loser.pk).update(merged_into=winner, sf_deleted=True)
+    writer.add(
+        winner.pk,
+        Type.MERGED,
+        str(loser),
+        occurred_at=occurred_at,
+        merged_person_id=loser.pk,
+        merged_sf_id=loser.sf_id,
+        filled=sorted(filled) or None,
+    )
+
+
+__all__ = ["PERSON_OBJECTS", "PersonHook", "merge_people", "people_by_sf_id"]

@@ -1,0 +1,143 @@
+"""Salesforce values in, local values out: REST JSON and Bulk CSV rows to `sf_fields`, then to model columns.
+
+`sf_fields` keeps every synced field by API name in one canonical JSON form whichever API delivered it, so a
+record first loaded through Bulk CSV and later through REST compares equal when nothing changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from syncapp.sync.objects import Column
+
+NUMERIC_FLOAT = {"double", "currency", "percent"}
+SF_DATETIME = "%Y-%m-%dT%H:%M:%S.000+0000"
+
+
+class UnstorableValue(ValueError):
+    """A value Salesforce sent that a local column cannot hold (kept in sf_fields, column left empty)."""
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def canonical_datetime(value: str | None) -> str | None:
+    """Salesforce's REST form, whole seconds in UTC: what every path stores."""
+    if not value:
+        return None
+    if value.endswith(".000+0000"):
+        return value
+    return parse_datetime(value).strftime(SF_DATETIME)
+
+
+def format_sf_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).strftime(SF_DATETIME)
+
+
+def soql_datetime(value: datetime) -> str:
+    """A SOQL datetime literal (unquoted)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rest_fields(record: dict[str, Any], names: list[str], datetime_fields: frozenset[str]) -> dict[str, Any]:
+    fields = {name: record.get(name) for name in names}
+    for name in datetime_fields:
+        value = fields.get(name)
+        if value and not value.endswith(".000+0000"):
+            fields[name] = canonical_datetime(value)
+    return fields
+
+
+def csv_converter(types: dict[str, str]) -> Callable[[dict[str, str]], dict[str, Any]]:
+    """A function turning one Bulk API CSV row (all strings, '' for null) into canonical typed values."""
+
+    def convert_value(type_: str) -> Callable[[str], Any]:
+        if type_ == "boolean":
+            return lambda v: v.lower() == "true"
+        if type_ == "int":
+            return lambda v: int(float(v)) if v != "" else None
+        if type_ in NUMERIC_FLOAT:
+            return lambda v: float(v) if v != "" else None
+        if type_ == "datetime":
+            return lambda v: canonical_datetime(v) if v != "" else None
+        return lambda v: v if v != "" else None
+
+    converters = {name: convert_value(type_) for name, type_ in types.items()}
+
+    def convert(row: dict[str, str]) -> dict[str, Any]:
+        return {name: conv(row.get(name, "")) for name, conv in converters.items()}
+
+    return convert
+
+
+def _to_str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _to_decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise UnstorableValue(f"{value!r} is not a number") from exc
+
+
+def _to_date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError as exc:
+        raise UnstorableValue(f"{value!r} is not a date") from exc
+
+
+def _to_int(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError) as exc:
+        raise UnstorableValue(f"{value!r} is not a whole number") from exc
+
+
+COLUMN_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "str": _to_str,
+    "bool": lambda v: v is True or (isinstance(v, str) and v.lower() == "true"),
+    "int": _to_int,
+    "decimal": _to_decimal,
+    "date": _to_date,
+    "datetime": lambda v: parse_datetime(v) if v else None,
+    "id": lambda v: v or None,
+}
+
+
+def column_values(
+    columns: tuple[Column, ...], fields: dict[str, Any], max_lengths: dict[str, int]
+) -> tuple[dict[str, Any], list[str]]:
+    """Column values for one record, and the problems met (a bad value leaves its column empty).
+
+    Fields the sync user cannot see are absent from `fields`: their columns are left out, not blanked.
+    """
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for column in columns:
+        if column.api not in fields:
+            continue
+        try:
+            value = COLUMN_CONVERTERS[column.kind](fields[column.api])
+        except UnstorableValue as exc:
+            problems.append(f"{column.api}: {exc}")
+            value = None
+        limit = max_lengths.get(column.attname)
+        if limit and isinstance(value, str) and len(value) > limit:
+            # The full value stays in sf_fields; the column (for lists and search) holds what fits.
+            value = value[:limit]
+        values[column.attname] = value
+    return values, problems
