@@ -1,0 +1,198 @@
+"""HTTP(S) listeners (stdlib ThreadingHTTPServer, HTTP/1.1 keep-alive) serving one Org on loopback."""
+
+from __future__ import annotations
+
+import importlib
+import ipaddress
+import logging
+import socket
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from sfdc_emulator.org import Org
+from sfdc_emulator.server.routing import Request, Response, dispatch
+
+log = logging.getLogger("sfdc_emulator")
+
+# Modules whose routes are registered at import (ours, then the other helpers' when present).
+CORE_MODULES = (
+    "sfdc_emulator.server.oauth",
+    "sfdc_emulator.server.rest",
+    "sfdc_emulator.server.query",
+    "sfdc_emulator.composite",
+    "sfdc_emulator.control",
+)
+PLUGIN_MODULES = ("sfdc_emulator.soap", "sfdc_emulator.bulk2")
+MAX_BODY = 150 * 1024 * 1024
+
+
+def load_routes() -> None:
+    for name in CORE_MODULES:
+        importlib.import_module(name)
+    for name in PLUGIN_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            log.info("optional module %s not present", name)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "sfdc_emulator"
+    sys_version = ""
+    server: _Listener
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            raise ValueError("body too large")
+        return self.rfile.read(length) if length else b""
+
+    def _handle(self) -> None:
+        try:
+            body = self._read_body()
+        except (ValueError, OSError):
+            self.send_error(400)
+            return
+        request = Request.build(
+            self.command,
+            self.path,
+            dict(self.headers.items()),
+            body,
+            scheme=self.server.scheme,
+            host=self.headers.get("Host") or f"{self.server.host}:{self.server.server_port}",
+            client_ip=self.client_address[0],
+        )
+        if request.path.startswith("/_emulator") and not _is_loopback(request.client_ip):
+            response = Response(403, [{"errorCode": "FORBIDDEN", "message": "control API is loopback-only"}])
+        else:
+            response = dispatch(self.server.org, request)
+        self._send(response)
+
+    def _send(self, response: Response) -> None:
+        data = response.encode()
+        self.send_response(response.status)
+        if data or response.status not in (204, 304):
+            self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in response.headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD" and data:
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = _handle
+
+
+def _is_loopback(ip: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+class _Listener(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, org: Org, host: str, port: int, ssl_context: ssl.SSLContext | None) -> None:
+        self.org = org
+        self.host = host
+        self.scheme = "https" if ssl_context else "http"
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.address_family = family
+        super().__init__((host, port), _Handler)
+        if ssl_context is not None:
+            self.socket = ssl_context.wrap_socket(
+                self.socket, server_side=True, do_handshake_on_connect=False
+            )
+
+    def finish_request(self, request: socket.socket, client_address: tuple) -> None:  # type: ignore[override]
+        if isinstance(request, ssl.SSLSocket):
+            try:
+                request.do_handshake()
+            except (ssl.SSLError, OSError):
+                return
+        super().finish_request(request, client_address)
+
+
+class EmulatorServer:
+    """Serve `org` on HTTPS (`port`) and plain HTTP (`http_port`); port 0 picks a free one."""
+
+    def __init__(
+        self,
+        org: Org,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8443,
+        http_port: int | None = 8080,
+        cert_file: Path | None = None,
+        key_file: Path | None = None,
+    ) -> None:
+        load_routes()
+        self.org = org
+        self.host = host
+        self.listeners: list[_Listener] = []
+        self._threads: list[threading.Thread] = []
+        if port is not None and cert_file is not None and key_file is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(cert_file), str(key_file))
+            self.https = _Listener(org, host, port, context)
+            self.listeners.append(self.https)
+        else:
+            self.https = None
+        self.http = _Listener(org, host, http_port, None) if http_port is not None else None
+        if self.http is not None:
+            self.listeners.append(self.http)
+
+    def _url(self, listener: _Listener | None) -> str | None:
+        if listener is None:
+            return None
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{listener.scheme}://{host}:{listener.server_port}"
+
+    @property
+    def https_url(self) -> str | None:
+        return self._url(self.https)
+
+    @property
+    def http_url(self) -> str | None:
+        return self._url(self.http)
+
+    def start(self) -> None:
+        for listener in self.listeners:
+            thread = threading.Thread(
+                target=listener.serve_forever, name=f"emulator-{listener.scheme}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def serve_forever(self) -> None:
+        self.start()
+        for thread in self._threads:
+            thread.join()
+
+    def stop(self) -> None:
+        for listener in self.listeners:
+            listener.shutdown()
+            listener.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)

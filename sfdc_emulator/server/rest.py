@@ -1,0 +1,376 @@
+"""REST data API: versions, resources, limits, describe, sObject rows, upsert, updated/deleted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import unquote
+
+from sfdc_emulator import ids
+from sfdc_emulator.errors import RecordFailure, SaveResult, SfError, not_found
+from sfdc_emulator.schema import ObjectDef
+from sfdc_emulator.server import describe as describe_json
+from sfdc_emulator.server.routing import Ctx, Response, json_response, no_content, route
+from sfdc_emulator.values import format_datetime, parse_datetime, row_to_json
+
+V = r"/services/data/v(?P<version>\d+\.\d+)"
+SOBJ = V + r"/sobjects/(?P<obj>[A-Za-z][A-Za-z0-9_]*)"
+RID = r"/(?P<rid>(?!(?:describe|updated|deleted)$)[^/]+)"
+OLDEST_VERSION, NEWEST_VERSION = 31, 66
+
+
+def version_label(v: int) -> str:
+    offset = v - 59  # 59.0 is Winter '24; three releases a year
+    return f"{('Winter', 'Spring', 'Summer')[offset % 3]} '{24 + offset // 3}"
+
+
+def check_version(version: str) -> None:
+    if float(version) < OLDEST_VERSION:
+        raise SfError(410, "API_VERSION_RETIRED", f"API version {version} has been retired.")
+
+
+@route("GET", r"/services/data", auth="none", counts=False)
+def versions(ctx: Ctx) -> Response:
+    return json_response(
+        [
+            {"label": version_label(v), "url": f"/services/data/v{v}.0", "version": f"{v}.0"}
+            for v in range(OLDEST_VERSION, NEWEST_VERSION + 1)
+        ]
+    )
+
+
+@route("GET", V)
+def resources(ctx: Ctx, version: str) -> Response:
+    check_version(version)
+    base = f"/services/data/v{version}"
+    names = (
+        "sobjects",
+        "query",
+        "queryAll",
+        "search",
+        "limits",
+        "composite",
+        "jobs",
+        "tooling",
+        "recent",
+        "actions",
+        "analytics",
+        "connect",
+        "process",
+        "quickActions",
+        "tabs",
+        "theme",
+        "uiapi",
+    )
+    out: dict[str, str] = {n: f"{base}/{n}" for n in names}
+    out["identity"] = f"{ctx.base_url}/id/{ids.ORG_ID}/{ctx.user_id}"
+    return json_response(out)
+
+
+@route("GET", V + r"/limits")
+def limits(ctx: Ctx, version: str) -> Response:
+    used, limit = ctx.org.usage.snapshot()
+    fixed = {
+        "DailyBulkApiBatches": 15000,
+        "DailyBulkV2QueryFileStorageMB": 976562,
+        "DailyBulkV2QueryJobs": 10000,
+        "DailyAsyncApexExecutions": 250000,
+        "DailyStreamingApiEvents": 1000000,
+        "DataStorageMB": 1024,
+        "FileStorageMB": 1024,
+        "HourlyODataCallout": 20000,
+        "MassEmail": 5000,
+        "SingleEmail": 5000,
+        "ConcurrentAsyncGetReportInstances": 200,
+        "DailyApiRequests": limit,
+    }
+    out = {k: {"Max": v, "Remaining": v} for k, v in fixed.items()}
+    out["DailyApiRequests"] = {"Max": limit, "Remaining": max(0, limit - used)}
+    return json_response(out)
+
+
+def get_object(ctx: Ctx, name: str) -> ObjectDef:
+    obj = ctx.org.schema.get_object(name)
+    if obj is None:
+        raise not_found()
+    return obj
+
+
+@route("GET", V + r"/sobjects")
+def describe_global(ctx: Ctx, version: str) -> Response:
+    entries = [describe_json.global_entry(o, version) for o in ctx.org.schema]
+    return json_response({"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": entries})
+
+
+@route("GET", SOBJ)
+def basic_info(ctx: Ctx, version: str, obj: str) -> Response:
+    o = get_object(ctx, obj)
+    return json_response({"objectDescribe": describe_json.global_entry(o, version), "recentItems": []})
+
+
+@route("GET", SOBJ + r"/describe")
+def describe(ctx: Ctx, version: str, obj: str) -> Response:
+    o = get_object(ctx, obj)
+    access = ctx.org.store.security.access(ctx.user_id)
+    return json_response(describe_json.describe(o, access, version, ctx.org.schema))
+
+
+def save_error(result: SaveResult) -> SfError:
+    first = result.errors[0]
+    status = 404 if first.status_code in ("ENTITY_IS_DELETED", "NOT_FOUND") else 400
+    error = SfError(status, first.status_code, first.message, first.fields)
+    return error
+
+
+def _rest_errors(result: SaveResult, status: int | None = None) -> Response:
+    code = result.errors[0].status_code
+    if status is None:
+        status = 404 if code in ("ENTITY_IS_DELETED", "NOT_FOUND") else 400
+    return Response(status, [e.as_rest() for e in result.errors])
+
+
+def body_dict(ctx: Ctx) -> dict:
+    data = ctx.request.json()
+    if not isinstance(data, dict):
+        raise SfError(
+            400, "JSON_PARSER_ERROR", "Cannot deserialize instance of sObject from START_ARRAY value"
+        )
+    return data
+
+
+@route("POST", SOBJ)
+def create(ctx: Ctx, version: str, obj: str) -> Response:
+    o = get_object(ctx, obj)
+    result = ctx.org.store.create(o.name, body_dict(ctx), user_id=str(ctx.user_id))
+    if not result.success:
+        return _rest_errors(result)
+    return json_response(
+        {"id": result.id, "success": True, "errors": []},
+        201,
+        {"Location": f"/services/data/v{version}/sobjects/{o.name}/{result.id}"},
+    )
+
+
+def visible_columns(ctx: Ctx, o: ObjectDef, fields_param: str | None) -> list[str]:
+    access = ctx.org.store.security.access(ctx.user_id)
+    if not fields_param:
+        return [f for f in o.fields if access.visible(o.name, f)]
+    out = []
+    for raw in fields_param.split(","):
+        fd = o.field(raw.strip())
+        if fd is None or not access.visible(o.name, fd.name):
+            raise SfError(
+                400,
+                "INVALID_FIELD",
+                f"No such column '{raw.strip()}' on entity '{o.name}'. If you are "
+                "attempting to use a custom field, be sure to append the '__c' after the custom field name. "
+                "Please reference your WSDL or the describe call for the appropriate names.",
+            )
+        out.append(fd.name)
+    return out
+
+
+def record_json(ctx: Ctx, o: ObjectDef, rid: str, columns: list[str], version: str) -> dict:
+    row = ctx.org.store.get_row(
+        o.name, rid, [*columns, "IsDeleted"] if "IsDeleted" not in columns else columns
+    )
+    if row is None:
+        raise not_found()
+    if row["IsDeleted"]:
+        raise SfError(404, "ENTITY_IS_DELETED", "entity is deleted", ())
+    values = tuple(row[c] for c in columns)
+    out = row_to_json(o, columns, values, f"/services/data/v{version}/sobjects/{o.name}")
+    out["attributes"]["url"] = f"/services/data/v{version}/sobjects/{o.name}/{rid}"  # type: ignore[index]
+    return out
+
+
+def _id_or_ext(o: ObjectDef, segment: str) -> str:
+    norm = ids.normalize(segment)
+    if norm is None or ids.prefix_of(norm) != o.key_prefix:
+        # Why: Salesforce reads a non-id segment as an external-id field name (spec §3.8).
+        raise not_found(f"Provided external ID field does not exist or is not accessible: {segment}")
+    return norm
+
+
+@route("GET", SOBJ + RID)
+def get_record(ctx: Ctx, version: str, obj: str, rid: str) -> Response:
+    o = get_object(ctx, obj)
+    norm = _id_or_ext(o, rid)
+    columns = visible_columns(ctx, o, ctx.request.param("fields"))
+    return json_response(record_json(ctx, o, norm, columns, version))
+
+
+@route("PATCH", SOBJ + RID)
+def update(ctx: Ctx, version: str, obj: str, rid: str) -> Response:
+    o = get_object(ctx, obj)
+    norm = _id_or_ext(o, rid)
+    result = ctx.org.store.update(o.name, norm, body_dict(ctx), user_id=str(ctx.user_id))
+    if not result.success:
+        code = result.errors[0].status_code
+        return _rest_errors(
+            result, 404 if code in ("INVALID_CROSS_REFERENCE_KEY", "ENTITY_IS_DELETED") else None
+        )
+    return no_content()
+
+
+@route("DELETE", SOBJ + RID)
+def delete(ctx: Ctx, version: str, obj: str, rid: str) -> Response:
+    o = get_object(ctx, obj)
+    norm = _id_or_ext(o, rid)
+    result = ctx.org.store.delete(o.name, norm, user_id=str(ctx.user_id))
+    if not result.success:
+        code = result.errors[0].status_code
+        if code == "INVALID_CROSS_REFERENCE_KEY":
+            raise not_found()
+        return _rest_errors(result, 404 if code == "ENTITY_IS_DELETED" else None)
+    return no_content()
+
+
+def _ext_field(ctx: Ctx, o: ObjectDef, field: str) -> str:
+    fd = o.field(field)
+    if (
+        fd is None
+        or not fd.id_lookup
+        or not ctx.org.store.security.access(ctx.user_id).visible(o.name, fd.name)
+    ):
+        raise not_found(f"Provided external ID field does not exist or is not accessible: {field}")
+    return fd.name
+
+
+def _matches(ctx: Ctx, o: ObjectDef, field: str, value: str) -> list[str]:
+    if field == "Id":
+        norm = ids.normalize(value)
+        return [norm] if norm and ctx.org.store.get_row(o.name, norm, ["Id"]) else []
+    return ctx.org.store.find_ids(o.name, field, value)
+
+
+EXT = SOBJ + r"/(?P<field>[A-Za-z][A-Za-z0-9_]*)/(?P<value>[^/]+)"
+
+
+@route("PATCH", EXT)
+def upsert(ctx: Ctx, version: str, obj: str, field: str, value: str) -> Response:
+    o = get_object(ctx, obj)
+    key = _ext_field(ctx, o, field)
+    body = body_dict(ctx)
+    for k, v in body.items():
+        if k.lower() == "id" or (k.lower() == key.lower() and str(v) != value):
+            raise SfError(
+                400,
+                "INVALID_FIELD",
+                f"{key} is specified in the url and may not be specified in the body with a different value"
+                if k.lower() != "id"
+                else "Id is not allowed in the body of an upsert request",
+                (k,),
+            )
+    result = ctx.org.store.upsert(o.name, key, {**body, key: value}, user_id=str(ctx.user_id))
+    if isinstance(result, list):
+        return json_response([f"/services/data/v{version}/sobjects/{o.name}/{i}" for i in result], 300)
+    if not result.success:
+        return _rest_errors(result)
+    if not result.created and float(version) < 46:
+        return no_content()
+    status = 201 if result.created else 200
+    headers = (
+        {"Location": f"/services/data/v{version}/sobjects/{o.name}/{result.id}"} if result.created else {}
+    )
+    return json_response(
+        {"id": result.id, "success": True, "errors": [], "created": result.created}, status, headers
+    )
+
+
+@route("GET", EXT)
+def get_by_ext(ctx: Ctx, version: str, obj: str, field: str, value: str) -> Response:
+    o = get_object(ctx, obj)
+    key = _ext_field(ctx, o, field)
+    found = _matches(ctx, o, key, value)
+    if len(found) > 1:
+        return json_response([f"/services/data/v{version}/sobjects/{o.name}/{i}" for i in found], 300)
+    if not found:
+        raise not_found()
+    columns = visible_columns(ctx, o, ctx.request.param("fields"))
+    return json_response(record_json(ctx, o, found[0], columns, version))
+
+
+@route("DELETE", EXT)
+def delete_by_ext(ctx: Ctx, version: str, obj: str, field: str, value: str) -> Response:
+    o = get_object(ctx, obj)
+    key = _ext_field(ctx, o, field)
+    found = _matches(ctx, o, key, value)
+    if len(found) > 1:
+        return json_response([f"/services/data/v{version}/sobjects/{o.name}/{i}" for i in found], 300)
+    if not found:
+        raise not_found()
+    result = ctx.org.store.delete(o.name, found[0], user_id=str(ctx.user_id))
+    if not result.success:
+        return _rest_errors(result)
+    return no_content()
+
+
+@route("POST", SOBJ + r"/Id")
+def create_via_id(ctx: Ctx, version: str, obj: str) -> Response:
+    return create(ctx, version, obj)
+
+
+def _replication_range(ctx: Ctx) -> tuple[dt.datetime, dt.datetime]:
+    out = []
+    for name in ("start", "end"):
+        raw = ctx.request.param(name)
+        if not raw:
+            raise SfError(400, "MISSING_ARGUMENT", f"{name} parameter not specified")
+        text = unquote(raw).strip()
+        # Why: simple-salesforce sends naive datetimes with a dangling ':' (spec §3.12); read them as UTC.
+        parsed = parse_datetime(text.rstrip(":"))
+        if parsed is None:
+            raise SfError(400, "INVALID_REPLICATION_DATE", f"Unable to parse {name} date: {text}")
+        out.append(parsed)
+    start, end = out
+    if end < start:
+        raise SfError(400, "INVALID_REPLICATION_DATE", "EndDate can not be before StartDate")
+    return start, end
+
+
+def _minute(value: dt.datetime) -> dt.datetime:
+    return value.replace(second=0, microsecond=0)
+
+
+@route("GET", SOBJ + r"/updated")
+def updated(ctx: Ctx, version: str, obj: str) -> Response:
+    o = get_object(ctx, obj)
+    start, end = _replication_range(ctx)
+    now = ctx.org.clock.now()
+    if start < now - dt.timedelta(days=30):
+        raise SfError(400, "INVALID_REPLICATION_DATE", "startDate cannot be more than 30 days ago")
+    latest = _minute(min(end, now))
+    rows = ctx.org.store.fetchall(
+        f'SELECT Id FROM "{o.name}" WHERE IsDeleted = 0 AND SystemModstamp >= ? AND SystemModstamp <= ? '
+        "ORDER BY SystemModstamp, Id",
+        (format_datetime(start), format_datetime(end)),
+    )
+    if len(rows) > 600_000:
+        raise SfError(400, "EXCEEDED_ID_LIMIT", "too many ids in the requested range")
+    return json_response({"ids": [r[0] for r in rows], "latestDateCovered": format_datetime(latest)})
+
+
+@route("GET", SOBJ + r"/deleted")
+def deleted(ctx: Ctx, version: str, obj: str) -> Response:
+    o = get_object(ctx, obj)
+    start, end = _replication_range(ctx)
+    now = ctx.org.clock.now()
+    earliest = _minute(now - dt.timedelta(days=15))
+    if start < now - dt.timedelta(days=30):
+        raise SfError(400, "INVALID_REPLICATION_DATE", "startDate cannot be more than 30 days ago")
+    rows = ctx.org.store.fetchall(
+        f'SELECT Id, SystemModstamp FROM "{o.name}" WHERE IsDeleted = 1 AND SystemModstamp >= ? '
+        "AND SystemModstamp <= ? ORDER BY SystemModstamp, Id",
+        (format_datetime(start), format_datetime(end)),
+    )
+    return json_response(
+        {
+            "deletedRecords": [{"id": r[0], "deletedDate": r[1]} for r in rows],
+            "earliestDateAvailable": format_datetime(earliest),
+            "latestDateCovered": format_datetime(_minute(min(end, now))),
+        }
+    )
+
+
+def raise_failure(failure: RecordFailure) -> None:
+    raise SfError.from_record(failure.errors[0], failure.status)
