@@ -57,6 +57,8 @@ class RunningEmulator:
         server.start()
         running = cls(org=org, server=server, certs=certs)
         running.control.verify = str(certs.ca_file)
+        # Why: requests lets REQUESTS_CA_BUNDLE from the environment override session.verify.
+        running.control.trust_env = False
         return running
 
     def stop(self) -> None:
