@@ -1,8 +1,9 @@
 """Bulk API 2.0 routes under /services/data/vXX.X/jobs/: query jobs (CSV pages) and ingest jobs (spec §5).
 
-Query results stream: a page is produced in chunks of rows fetched by keyset (after the last Id sent) with the
-store lock released between chunks, so a 1,000,000-record download keeps memory flat. Pages carry
-`Sforce-NumberOfRecords` and `Sforce-Locator` (the literal `null` on the last page: jsforce stops only on it).
+Query results stream: a page is produced in chunks of rows fetched by keyset (the compiler's pager: after
+the last key sent, no OFFSET rescans) with the store lock released between chunks, so a 1,000,000-record
+download keeps memory flat. Pages carry `Sforce-NumberOfRecords` and `Sforce-Locator` (the literal `null`
+on the last page: jsforce stops only on it).
 Error codes for invalid jobs (INVALIDJOB) and locators (INVALID_QUERY_LOCATOR) are [unverified].
 """
 
@@ -16,6 +17,7 @@ from sfdc_emulator.bulk2_jobs import IngestJob, Job, QueryJob, decode_locator, e
 from sfdc_emulator.errors import SfError
 from sfdc_emulator.server.routing import Ctx, Response, json_response, no_content, route
 from sfdc_emulator.soql import SoqlError, compile_query
+from sfdc_emulator.soql.ast import SubqueryItem
 from sfdc_emulator.soql.parser import parse
 
 V = r"/services/data/v(?P<version>\d+\.\d+)/jobs"
@@ -82,15 +84,14 @@ def create_query_job(ctx: Ctx, version: str) -> Response:
         raise SfError(400, exc.error_code, exc.message) from None
     if parsed.offset is not None or parsed.group_by:
         raise SfError(400, "INVALIDJOB", "InvalidJob : GROUP BY and OFFSET are not supported by Bulk API 2.0")
+    if any(isinstance(item, SubqueryItem) for item in parsed.select):
+        raise SfError(
+            400, "INVALIDJOB", "InvalidJob : Parent-to-child relationship queries are not supported"
+        )
     columns = result_columns(cq, org.schema)
     job = _new_job(QueryJob, ctx, version, "query", operation, cq.object_name, fmt, cq=cq, columns=columns)
-    job.keyset = not parsed.order_by and parsed.limit is None
     started = time.perf_counter()
-    with org.store.lock:
-        # Count and snapshot bound read together, so totals match the rows the pages will return.
-        job.total = int(org.store.fetchone(cq.count_sql, cq.count_params)[0])  # type: ignore[index]
-        top = org.store.fetchone(f'SELECT max(Id) FROM "{cq.object_name}"')
-        job.max_id = (top[0] if top else None) or ""
+    job.total = int(org.store.fetchone(cq.count_sql, cq.count_params)[0])  # type: ignore[index]
     job.processed = job.total
     job.processing_ms = int((time.perf_counter() - started) * 1000)
     job.state = "JobComplete"

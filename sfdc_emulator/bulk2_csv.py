@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from sfdc_emulator.errors import SfError
 from sfdc_emulator.schema import ObjectDef, OrgSchema
 from sfdc_emulator.soql import CompiledQuery
-from sfdc_emulator.soql.records import ChildList, Leaf, Node
 
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^", "BACKQUOTE": "`"}
 LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
@@ -32,42 +31,35 @@ class Column:
 
 
 def result_columns(cq: CompiledQuery, schema: OrgSchema) -> list[Column]:
-    """Flatten the query's record shape into CSV columns; child subqueries are not allowed in Bulk 2.0."""
-    shape = cq._shape
-    if cq.is_count or cq.is_aggregate or not isinstance(shape, Node):
+    """The compiler's flat columns (header, row index) with each leaf's describe type for formatting."""
+    if cq.is_count or cq.is_aggregate or cq.pager is None:
         raise SfError(
             400, "INVALIDJOB", "Aggregate queries and COUNT() are not supported by Bulk API 2.0 query"
         )
     root = schema.get_object(cq.object_name)
-    columns: list[Column] = []
-    _walk(shape, [root] if root is not None else [], schema, "", columns)
-    return columns
+    return [
+        Column(header, index, "boolean" if is_bool else _path_type(schema, root, header))
+        for header, index, is_bool in cq.flat_columns
+    ]
 
 
-def _field_type(objects: list[ObjectDef], name: str) -> str:
+def _path_type(schema: OrgSchema, root: ObjectDef | None, header: str) -> str:
+    """Describe type of `A.B.Field` from `root`; polymorphic hops try every target (Owner → User, Group)."""
+    *hops, name = header.split(".")
+    objects = [root] if root is not None else []
+    for hop in hops:
+        targets: list[ObjectDef] = []
+        for obj in objects:
+            rel = obj.relationship(hop)
+            if rel is not None:
+                targets = [t for t in (schema.get_object(n) for n in rel.reference_to) if t is not None]
+                break
+        objects = targets
     for obj in objects:
         fd = obj.field(name)
         if fd is not None:
             return fd.type
     return "string"
-
-
-def _walk(node: Node, objects: list[ObjectDef], schema: OrgSchema, prefix: str, out: list[Column]) -> None:
-    for key, entry in node.entries.items():
-        if isinstance(entry, Leaf):
-            out.append(Column(prefix + key, entry.index, _field_type(objects, key)))
-        elif isinstance(entry, ChildList):
-            raise SfError(
-                400, "INVALIDJOB", "Parent-to-child relationship queries are not supported by Bulk API 2.0"
-            )
-        else:
-            targets: list[ObjectDef] = []
-            for obj in objects:
-                rel = obj.relationship(key)
-                if rel is not None:
-                    targets = [t for t in (schema.get_object(n) for n in rel.reference_to) if t is not None]
-                    break
-            _walk(entry, targets, schema, f"{prefix}{key}.", out)
 
 
 def _value_expr(col: Column) -> str:

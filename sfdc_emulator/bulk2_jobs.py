@@ -76,30 +76,23 @@ class Job:
 class QueryJob(Job):
     cq: CompiledQuery | None = None
     columns: list[Column] = field(default_factory=list)
-    total: int = 0
-    keyset: bool = False  # results in Id order: pages resume after the last Id instead of using OFFSET
-    max_id: str = ""  # snapshot: rows created after the job (higher ids) are not part of it
-    last_ids: dict[int, str] = field(default_factory=dict)  # page start offset → Id of the row before it
+    total: int = 0  # fixed at creation: pages stop there even if rows are added meanwhile
+    page_keys: dict[int, tuple[object, ...]] = field(default_factory=dict)  # offset → keyset key before it
 
     def page(self, store: object, offset: int, count: int) -> Iterator[bytes]:
-        """The CSV of `count` rows from `offset`, fetched in chunks so memory stays flat."""
-        formatter = line_formatter(self.columns, _DELIMS[self.delimiter], _EOLS[self.line_ending])
-        yield header_line(self.columns, _DELIMS[self.delimiter], _EOLS[self.line_ending]).encode()
+        """The CSV of `count` rows from `offset`, fetched in keyset chunks so memory stays flat."""
+        delimiter, eol = _DELIMS[self.delimiter], _EOLS[self.line_ending]
+        formatter = line_formatter(self.columns, delimiter, eol)
+        yield header_line(self.columns, delimiter, eol).encode()
         assert self.cq is not None
-        base = f"SELECT * FROM ({self.cq.sql})"
-        params = self.cq.params
-        last = self.last_ids.get(offset) if self.keyset else None
-        if offset == 0 and self.keyset:
-            last = ""
+        pager = self.cq.pager
+        assert pager is not None
+        # Random access to a page nobody asked for yet (a retried or skipped locator) falls back to OFFSET.
+        key = self.page_keys.get(offset) if pager.keyset and offset else None
         pos, remaining = offset, count
         while remaining > 0:
             n = min(CHUNK_ROWS, remaining)
-            if last is not None:
-                sql, args = f'{base} WHERE "Id" > ? AND "Id" <= ? LIMIT ?', (*params, last, self.max_id, n)
-            elif self.keyset:
-                sql, args = f'{base} WHERE "Id" <= ? LIMIT ? OFFSET ?', (*params, self.max_id, n, pos)
-            else:
-                sql, args = f"{base} LIMIT ? OFFSET ?", (*params, n, pos)
+            sql, args = pager.page_sql(n, after=key) if key is not None else pager.page_sql(n, skip=pos)
             with store.lock:  # type: ignore[attr-defined]
                 rows = store.conn.execute(sql, args).fetchall()  # type: ignore[attr-defined]
             if not rows:
@@ -107,10 +100,10 @@ class QueryJob(Job):
             yield "".join(map(formatter, rows)).encode()
             pos += len(rows)
             remaining -= len(rows)
-            if self.keyset:
-                last = rows[-1][0]
-        if self.keyset and last:
-            self.last_ids[pos] = last
+            if pager.keyset:
+                key = pager.page_key(rows[-1])
+        if key is not None:
+            self.page_keys[pos] = key
 
 
 @dataclass

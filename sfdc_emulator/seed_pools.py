@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import unicodedata
@@ -117,8 +118,12 @@ def _locale(fake: Faker, country: str, weight: int, prefix: str, digits: int) ->
     )
 
 
+@functools.lru_cache(maxsize=4)
 def build_pools(seed: int) -> Pools:
-    """Draw every Faker value the generator needs up front: Faker is ~100x slower than random.Random."""
+    """Draw every Faker value the generator needs up front: Faker is ~100x slower than random.Random.
+
+    Cached: pools are immutable, and a reset + re-seed (tests, the control API) should not pay Faker again.
+    """
     locales = []
     for index, (code, country, weight, prefix, digits) in enumerate(_LOCALES):
         fake = Faker(code)
