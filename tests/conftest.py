@@ -45,3 +45,26 @@ def run_manage(tmp_path):
         )
 
     return run
+
+
+# --- the Salesforce org emulator ----------------------------------------------------------------------------
+DEMO_PERSONS = 120
+
+
+@pytest.fixture(scope="session")
+def emulator_server():
+    """One emulator per test session (HTTPS on a free port), with a small deterministic demo org."""
+    from sfdc_emulator.testing import RunningEmulator
+
+    server = RunningEmulator.start(seed="demo", persons=DEMO_PERSONS)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def emulator(emulator_server, settings):
+    """The demo org as seeded, and the app's SALESFORCE_* settings pointing at it over HTTPS."""
+    emulator_server.reset()
+    for name, value in emulator_server.env.items():
+        setattr(settings, name, value)
+    return emulator_server

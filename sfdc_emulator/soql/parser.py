@@ -89,6 +89,13 @@ class _Parser:
             raise self.fail()
         return self.advance()
 
+    def object_name(self) -> Token:
+        """The object after FROM: any plain word, reserved or not (`SELECT Id FROM Group` is valid SOQL)."""
+        tok = self.tok
+        if tok.kind != WORD or "." in tok.text:
+            raise self.fail()
+        return self.advance()
+
     def path(self) -> ast.Path:
         tok = self.tok
         if tok.kind != WORD or tok.upper in RESERVED:
@@ -105,7 +112,7 @@ class _Parser:
             self.advance()
             items.append(self.select_item())
         self.keyword("FROM")
-        obj = self.name()
+        obj = self.object_name()
         alias = None
         if self.tok.kind == WORD and self.tok.upper not in RESERVED and "." not in self.tok.text:
             alias = self.advance().text

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from syncapp.admin.display import EMPTY, admin_link, badge, lookup_link, readable_value
+from syncapp.admin.display import EMPTY, admin_link, badge, lookup_link, readable_value, short_datetime
 from syncapp.admin.filters import picklist_filter
 from syncapp.admin.mixins import ReadOnlyAdminMixin
 from syncapp.models import ActivityLog, Person, SalesforceActivity
@@ -32,11 +32,13 @@ def _first(attrs: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[bool, Any]:
     return False, None
 
 
-def activity_details(attrs: Mapping[str, Any] | None) -> SafeString:
+def activity_details(attrs: Mapping[str, Any] | None, primary: str = "") -> SafeString:
     """An entry's attributes, readable: field old → new, Salesforce's code and message, then the rest."""
     attrs = attrs if isinstance(attrs, Mapping) else {}
     parts: list[SafeString] = []
     _, field = _first(attrs, FIELD_KEYS)
+    # Lists too narrow for a primary-attribute column pass it here; it names the field when none is given.
+    field = field or primary
     has_old, old = _first(attrs, OLD_KEYS)
     has_new, new = _first(attrs, NEW_KEYS)
     if has_old or has_new:
@@ -101,6 +103,10 @@ class ActivityLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = ("details",)
 
+    @admin.display(description="time", ordering="occurred_at")
+    def when(self, obj: ActivityLog) -> SafeString:
+        return short_datetime(obj.occurred_at)
+
     @admin.display(description="person", ordering="person__email")
     def person_link(self, obj: ActivityLog) -> SafeString | str:
         return admin_link(obj.person)
@@ -111,7 +117,7 @@ class ActivityLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="details")
     def details(self, obj: ActivityLog) -> SafeString:
-        return activity_details(obj.attributes)
+        return activity_details(obj.attributes, primary=obj.primary_attribute)
 
     def changelist_view(self, request, extra_context=None):
         # Opened from a person's page: say whose log this is rather than the generic title.

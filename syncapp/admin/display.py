@@ -12,8 +12,10 @@ from urllib.parse import urlencode
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.timezone import localtime
 
 EMPTY = format_html('<span class="sync-muted">{}</span>', "—")
 
@@ -85,6 +87,18 @@ def lookup_link(obj: models.Model, field: str) -> SafeString | str:
     if target is None:
         return format_html('<span class="sync-dangling" title="{}">{}</span>', "not mirrored locally", raw_id)
     return admin_link(target)
+
+
+def short_datetime(value: datetime | None) -> SafeString:
+    """A compact, unambiguous local time for narrow list columns; the full one on hover."""
+    if value is None:
+        return EMPTY
+    local = localtime(value)
+    return format_html(
+        '<span class="sync-nowrap" title="{}">{}</span>',
+        date_format(local, "DATETIME_FORMAT"),
+        date_format(local, "Y-m-d H:i"),
+    )
 
 
 def progress_bar(done: int | None, total: int | None) -> SafeString:

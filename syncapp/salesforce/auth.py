@@ -6,6 +6,7 @@ We fetch the token ourselves rather than through simple-salesforce's login helpe
 
 from __future__ import annotations
 
+import ssl
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import jwt
 import requests
 from django.conf import settings
+from requests.adapters import HTTPAdapter
 
 from syncapp.salesforce.errors import AuthenticationError, ConfigurationError, UnreachableError
 
@@ -69,11 +71,34 @@ class Token:
     issued_at: float = 0.0
 
 
+class ExtraCAAdapter(HTTPAdapter):
+    """Trusts one extra CA on top of the system's.
+
+    Setting `session.verify` to a file is not enough: requests lets REQUESTS_CA_BUNDLE from the environment
+    override it, and it would replace the system CAs rather than add to them. An SSL context on the pool
+    keeps our CA loaded whatever bundle requests adds to it.
+    """
+
+    def __init__(self, ca_file: str) -> None:
+        self.ssl_context = ssl.create_default_context()
+        self.ssl_context.load_verify_locations(ca_file)
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["ssl_context"] = self.ssl_context
+        return super().init_poolmanager(*args, **kwargs)
+
+
 def http_session(credentials: Credentials) -> requests.Session:
-    """A requests session that trusts the configured CA bundle (the emulator's) on top of nothing else."""
+    """A requests session for Salesforce, trusting SALESFORCE_CA_BUNDLE (the emulator's CA) when set."""
     session = requests.Session()
     if credentials.ca_bundle:
-        session.verify = credentials.ca_bundle
+        try:
+            session.mount("https://", ExtraCAAdapter(credentials.ca_bundle))
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigurationError(
+                f"SALESFORCE_CA_BUNDLE {credentials.ca_bundle!r} is not a readable PEM CA file: {exc}."
+            ) from exc
     session.headers["User-Agent"] = "syncapp"
     return session
 

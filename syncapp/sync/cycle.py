@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -257,14 +256,12 @@ class Cycle:
         )
 
     def _finish_step(
-        self, step: SyncStep, counts: Counts, calls: int, status: str = SyncStep.Status.SUCCEEDED
+        self, step: SyncStep, counts: Counts | None, calls: int, status: str = SyncStep.Status.SUCCEEDED
     ) -> None:
-        for name in ("created", "updated", "deleted", "skipped", "failed"):
-            value = getattr(counts, name)
-            if value or status == SyncStep.Status.SUCCEEDED:
-                setattr(step, name, max(value, getattr(step, name)) if name == "updated" else value)
+        if counts is not None:
+            for name in ("created", "updated", "deleted", "skipped", "failed"):
+                setattr(step, name, getattr(counts, name))
         step.api_calls = calls
         step.status = status
         step.finished_at = timezone.now()
-        with transaction.atomic():
-            step.save()
+        step.save()

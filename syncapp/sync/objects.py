@@ -292,8 +292,8 @@ CAMPAIGN_MEMBERS = SyncedObject(
     key="sf_id",
     columns=(
         _c("campaign_id", "CampaignId", "id"),
-        _c("lead_sf_id", "LeadId", "id"),
-        _c("contact_sf_id", "ContactId", "id"),
+        _c("lead_sf_id", "LeadId"),
+        _c("contact_sf_id", "ContactId"),
         _c("status", "Status"),
         _c("has_responded", "HasResponded", "bool"),
         _c("first_responded_date", "FirstRespondedDate", "date"),
@@ -311,8 +311,8 @@ TASKS = SyncedObject(
         _c("subject", "Subject"),
         _c("status", "Status"),
         _c("activity_date", "ActivityDate", "date"),
-        _c("who_sf_id", "WhoId", "id"),
-        _c("what_sf_id", "WhatId", "id"),
+        _c("who_sf_id", "WhoId"),
+        _c("what_sf_id", "WhatId"),
         _c("owner_id", "OwnerId", "id"),
     ),
     standard_fields=("Priority", "Description", "IsClosed", "Type", "TaskSubtype"),
@@ -328,8 +328,8 @@ EVENTS = SyncedObject(
     columns=(
         _c("subject", "Subject"),
         _c("activity_date", "ActivityDate", "date"),
-        _c("who_sf_id", "WhoId", "id"),
-        _c("what_sf_id", "WhatId", "id"),
+        _c("who_sf_id", "WhoId"),
+        _c("what_sf_id", "WhatId"),
         _c("owner_id", "OwnerId", "id"),
     ),
     standard_fields=(

@@ -20,26 +20,20 @@ class Upserter:
     """Writes rows (dicts of attname → value) into `model`, keyed on the unique column `key`.
 
     A new row gets every column (model defaults where a row has no value). An existing row has only
-    `update_attnames` overwritten, so a column whose Salesforce field is hidden keeps its last value.
+    `attnames` overwritten, so a column the page does not carry (a hidden field) keeps its last value.
     """
 
-    def __init__(
-        self,
-        model: type[models.Model],
-        key: str,
-        attnames: Iterable[str],
-        update_attnames: Iterable[str] | None = None,
-    ) -> None:
+    def __init__(self, model: type[models.Model], key: str, attnames: Iterable[str]) -> None:
         meta = model._meta
-        attnames = list(dict.fromkeys([key, *attnames, "created_at", "updated_at"]))
-        fields = [_field(meta, name) for name in attnames]
+        update = set(attnames)
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        attnames = [f.attname for f in fields]
         self.attnames = attnames
         self.defaults = [None if f.null else f.get_default() for f in fields]
         self.preparers: list[Callable[[Any], Any] | None] = [
             _preparer(f) if not isinstance(f, PLAIN_FIELDS) or isinstance(f, models.JSONField) else None
             for f in fields
         ]
-        update = set(update_attnames) if update_attnames is not None else set(attnames)
         update = (update | {"updated_at"}) - {key, "created_at"}
         quote = connection.ops.quote_name
         cols = ", ".join(quote(f.column) for f in fields)
@@ -64,6 +58,8 @@ class Upserter:
             values = []
             for name, default, prepare in spec:
                 value = row.get(name, default)
+                if value is None:
+                    value = default  # a NOT NULL column (blank string, False) never takes a null
                 values.append(prepare(value) if prepare and value is not None else value)
             params.append(values)
         with connection.cursor() as cursor:

@@ -130,3 +130,12 @@ def test_an_unknown_child_relationship_is_an_invalid_type() -> None:
     error = rejected("SELECT Id, (SELECT Id FROM Nope) FROM Account")
     assert error.error_code == "INVALID_TYPE"
     assert error.detail.startswith("Didn't understand relationship 'Nope' in FROM part of query call.")
+
+
+def test_group_is_an_object_name_not_the_group_by_keyword():
+    from sfdc_emulator.schema import DEFAULT_SCHEMA
+    from sfdc_emulator.soql import compile_query
+
+    compiled = compile_query("SELECT Id, Name FROM Group WHERE Type = 'Queue'", DEFAULT_SCHEMA)
+
+    assert compiled.object_name == "Group"

@@ -1,0 +1,235 @@
+"""The pull, end to end: the emulator's org over real HTTPS into the local mirror."""
+
+from __future__ import annotations
+
+import pytest
+
+from syncapp.models import (
+    Account,
+    ActivityLog,
+    CampaignMember,
+    Person,
+    SalesforceActivity,
+    SalesforceUser,
+    SyncCursor,
+    SyncStep,
+)
+from syncapp.sync.objects import registry
+from syncapp.sync.records import canonical_datetime
+from syncapp.sync.schema import load_schema
+
+pytestmark = pytest.mark.django_db
+
+
+def org_records(emulator, sobject, fields, where=""):
+    soql = f"SELECT {', '.join(fields)} FROM {sobject}" + (f" WHERE {where}" if where else "")
+    return {r["Id"]: r for r in emulator.query(soql, as_user="sync")}
+
+
+def local_fields(entry):
+    model = entry.model
+    if entry.sobject == "Lead":
+        rows = model.objects.exclude(sf_fields={}).filter(sfdc_type="lead")
+        return {p.sf_lead_id: p.sf_fields for p in rows}
+    if entry.sobject == "Contact":
+        return {p.sf_contact_id: p.sf_fields for p in model.objects.filter(sfdc_type="contact")}
+    if entry.sobject == "User":
+        return {u.sf_id: u.sf_fields for u in model.objects.filter(kind="user")}
+    if entry.sobject == "Group":
+        return {u.sf_id: u.sf_fields for u in model.objects.filter(kind="queue")}
+    if entry.sobject in ("Task", "Event"):
+        return {a.sf_id: a.sf_fields for a in model.objects.filter(kind=entry.sobject.lower())}
+    return {r.sf_id: r.sf_fields for r in model.objects.filter(**entry.fixed)}
+
+
+def normalise(record, fields, types):
+    return {
+        f: canonical_datetime(record.get(f)) if types.get(f) == "datetime" else record.get(f) for f in fields
+    }
+
+
+def test_initial_load_mirrors_every_object_record_by_record(sync, emulator):
+    run = sync()
+
+    schema = load_schema()
+    checked = 0
+    for entry in registry(schema.custom_objects):
+        fields = schema.field_names(entry.sobject)
+        assert fields, f"{entry.sobject} has synced fields"
+        where = entry.where
+        if entry.sobject == "Lead":
+            where = "IsConverted = false"  # converted leads live on as contacts
+        expected = org_records(emulator, entry.sobject, fields, where)
+        mirrored = local_fields(entry)
+        assert set(mirrored) == set(expected), entry.sobject
+        types = schema.types(entry.sobject)
+        for sf_id, record in expected.items():
+            assert normalise(mirrored[sf_id], fields, types) == normalise(record, fields, types), (
+                entry.sobject,
+                sf_id,
+            )
+            checked += 1
+    assert checked > 200
+    assert schema.custom_objects, "the demo org's custom object was discovered"
+    steps = SyncStep.objects.filter(run=run, operation=SyncStep.Operation.INITIAL_LOAD)
+    assert {s.sobject for s in steps} >= {"Lead", "Contact", "Account"}
+    assert all(c.load_state == SyncCursor.LoadState.DONE for c in SyncCursor.objects.all())
+
+
+def test_first_pull_logs_new_person_and_links_people_to_owners_accounts_and_activities(sync, emulator):
+    sync()
+
+    person = Person.objects.filter(sfdc_type="contact").exclude(account=None).first()
+    assert person.account.name
+    assert person.company == person.account.name
+    assert person.owner is not None and person.owner.name
+    assert ActivityLog.objects.filter(person=person, type=ActivityLog.Type.NEW_PERSON).count() == 1
+    assert SalesforceUser.objects.filter(kind="queue").exists()
+    assert SalesforceActivity.objects.exclude(person=None).exists()
+    assert CampaignMember.objects.exclude(person=None).count() == CampaignMember.objects.count()
+
+
+def test_hidden_fields_never_reach_the_mirror(sync, emulator):
+    sync()
+
+    lead = Person.objects.filter(sfdc_type="lead").first()
+    assert "Internal_Score__c" not in lead.sf_fields  # hidden from the sync user's profile
+    assert "Score__c" in lead.sf_fields  # a visible custom field syncs
+
+
+def test_an_edit_in_salesforce_arrives_next_cycle_with_a_change_data_value(sync, emulator):
+    sync()
+    lead = Person.objects.filter(sfdc_type="lead", sf_deleted=False).first()
+
+    emulator.update("Lead", lead.sf_lead_id, {"Title": "Chief Growth Officer"}, as_user="rep")
+    run = sync()
+
+    lead.refresh_from_db()
+    assert lead.title == "Chief Growth Officer"
+    assert lead.sf_fields["Title"] == "Chief Growth Officer"
+    change = ActivityLog.objects.get(
+        person=lead, type=ActivityLog.Type.CHANGE_DATA_VALUE, primary_attribute="Title"
+    )
+    assert change.attributes["new_value"] == "Chief Growth Officer"
+    assert change.sync_run == run
+    assert SyncStep.objects.get(run=run, sobject="Lead").updated == 1
+
+
+def test_a_record_pulled_again_without_changes_counts_as_skipped(sync, emulator):
+    sync()
+    lead = Person.objects.filter(sfdc_type="lead", sf_deleted=False).first()
+    # A change to a field the sync user cannot see still bumps SystemModstamp.
+    emulator.update("Lead", lead.sf_lead_id, {"Internal_Score__c": 99}, as_user="admin")
+
+    run = sync()
+
+    step = SyncStep.objects.get(run=run, sobject="Lead")
+    assert (step.updated, step.skipped) == (0, 1)
+    assert not ActivityLog.objects.filter(person=lead, type=ActivityLog.Type.CHANGE_DATA_VALUE).exists()
+
+
+def test_a_delete_in_salesforce_flags_the_person_and_keeps_it(sync, emulator):
+    sync()
+    lead = Person.objects.filter(sfdc_type="lead", sf_deleted=False).first()
+
+    emulator.delete("Lead", lead.sf_lead_id, as_user="rep")
+    sync()
+
+    lead.refresh_from_db()
+    assert lead.sf_deleted
+    assert ActivityLog.objects.filter(person=lead, type=ActivityLog.Type.DELETED_IN_SFDC).exists()
+
+
+def test_a_lead_converted_in_salesforce_becomes_the_same_person_as_a_contact(sync, emulator):
+    from sfdc_emulator.soap_convert import LeadConvert, convert_lead
+
+    sync()
+    lead = Person.objects.filter(sfdc_type="lead", sf_deleted=False, is_converted=False).first()
+    history = ActivityLog.objects.filter(person=lead).count()
+
+    result = convert_lead(
+        emulator.org.store,
+        LeadConvert(lead_id=lead.sf_lead_id, converted_status="Closed - Converted"),
+        user_id=emulator.org.user_id("rep"),
+    )
+    assert result.success, result.errors
+    sync()
+
+    person = Person.objects.get(pk=lead.pk)
+    assert person.sfdc_type == "contact"
+    assert person.sf_contact_id == result.contact_id == person.sf_id
+    assert person.sf_lead_id == lead.sf_lead_id
+    assert person.is_converted
+    assert person.account_id == result.account_id
+    assert person.sf_fields["Id"] == result.contact_id
+    assert not Person.objects.filter(sf_contact_id=result.contact_id).exclude(pk=lead.pk).exists()
+    assert ActivityLog.objects.filter(person=person, type=ActivityLog.Type.CONVERTED_IN_SFDC).count() == 1
+    assert ActivityLog.objects.filter(person=person).count() > history  # history kept, conversion added
+    assert not ActivityLog.objects.filter(person=person, type=ActivityLog.Type.CHANGE_DATA_VALUE).exists()
+
+
+def test_a_merge_in_salesforce_merges_the_people_and_their_activity_logs(sync, emulator):
+    from sfdc_emulator.soap_merge import MergeRequest, merge
+
+    sync()
+    winner, loser = Person.objects.filter(sfdc_type="lead", sf_deleted=False, is_converted=False)[:2]
+    Person.objects.filter(pk=winner.pk).update(phone="")  # an empty winner field takes the loser's value
+    emulator.update("Lead", winner.sf_lead_id, {"Phone": None}, as_user="rep")
+    loser_logs = ActivityLog.objects.filter(person=loser).count()
+
+    result = merge(
+        emulator.org.store,
+        MergeRequest(
+            sobject="Lead",
+            master_id=winner.sf_lead_id,
+            master_values={},
+            fields_to_null=(),
+            merge_ids=(loser.sf_lead_id,),
+        ),
+        user_id=emulator.org.user_id("rep"),
+    )
+    assert result.success, result.errors
+    sync()
+
+    loser.refresh_from_db()
+    winner.refresh_from_db()
+    assert loser.sf_deleted and loser.merged_into_id == winner.pk
+    assert ActivityLog.objects.filter(person=loser).count() == 0
+    assert ActivityLog.objects.filter(person=winner, type=ActivityLog.Type.MERGED).count() == 1
+    assert ActivityLog.objects.filter(person=winner).count() >= loser_logs + 2
+    assert winner.phone  # taken from the loser
+
+
+def test_an_account_rename_updates_the_company_of_its_people(sync, emulator):
+    sync()
+    contact = Person.objects.filter(sfdc_type="contact").exclude(account=None).first()
+
+    emulator.update("Account", contact.account_id, {"Name": "Renamed Industries"}, as_user="rep")
+    sync()
+
+    contact.refresh_from_db()
+    assert contact.company == "Renamed Industries"
+    assert Account.objects.get(sf_id=contact.account_id).name == "Renamed Industries"
+    assert ActivityLog.objects.filter(
+        person=contact, type=ActivityLog.Type.CHANGE_DATA_VALUE, primary_attribute="Company"
+    ).exists()
+
+
+def test_a_field_hidden_later_stops_syncing(sync, emulator):
+    sync()
+    lead = Person.objects.filter(sfdc_type="lead", sf_deleted=False).first()
+    old_title = lead.title
+    emulator.hide_field("Lead", "Title")
+    from syncapp.sync.schema import refresh_schema
+    from syncapp.salesforce.client import connect
+
+    refresh_schema(connect())
+    emulator.update(
+        "Lead", lead.sf_lead_id, {"Title": "Hidden Title", "FirstName": "Visible"}, as_user="admin"
+    )
+    sync()
+
+    lead.refresh_from_db()
+    assert lead.first_name == "Visible"
+    assert lead.title == old_title  # nothing is dropped locally, nothing new arrives
+    assert "Title" not in load_schema().field_names("Lead")
