@@ -82,7 +82,8 @@ def test_first_pull_logs_new_person_and_links_people_to_owners_accounts_and_acti
     person = Person.objects.filter(sfdc_type="contact").exclude(account=None).first()
     assert person.account.name
     assert person.company == person.account.name
-    assert person.owner is not None and person.owner.name
+    assert person.owner is not None
+    assert person.owner.name
     assert ActivityLog.objects.filter(person=person, type=ActivityLog.Type.NEW_PERSON).count() == 1
     assert SalesforceUser.objects.filter(kind="queue").exists()
     assert SalesforceActivity.objects.exclude(person=None).exists()
@@ -193,7 +194,8 @@ def test_a_merge_in_salesforce_merges_the_people_and_their_activity_logs(sync, e
 
     loser.refresh_from_db()
     winner.refresh_from_db()
-    assert loser.sf_deleted and loser.merged_into_id == winner.pk
+    assert loser.sf_deleted
+    assert loser.merged_into_id == winner.pk
     assert ActivityLog.objects.filter(person=loser).count() == 0
     assert ActivityLog.objects.filter(person=winner, type=ActivityLog.Type.MERGED).count() == 1
     assert ActivityLog.objects.filter(person=winner).count() >= loser_logs + 2
@@ -220,8 +222,8 @@ def test_a_field_hidden_later_stops_syncing(sync, emulator):
     lead = Person.objects.filter(sfdc_type="lead", sf_deleted=False).first()
     old_title = lead.title
     emulator.hide_field("Lead", "Title")
-    from syncapp.sync.schema import refresh_schema
     from syncapp.salesforce.client import connect
+    from syncapp.sync.schema import refresh_schema
 
     refresh_schema(connect())
     emulator.update(
