@@ -94,7 +94,7 @@ def seed(ctx: Ctx) -> Response:
         raise _bad("kind must be demo")
     summary = ctx.org.seed_demo(int(body.get("persons", 100)), int(body.get("seed", 42)))
     if body.get("as_baseline"):
-        ctx.org.store.snapshot()
+        ctx.org.snapshot_baseline()
     return json_response(summary)
 
 

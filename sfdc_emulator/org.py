@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sfdc_emulator import ids
 from sfdc_emulator.auth import Auth
-from sfdc_emulator.errors import RecordError, RecordFailure
+from sfdc_emulator.errors import RecordError, RecordFailure, SfError
 from sfdc_emulator.faults import Faults
 from sfdc_emulator.rules import DEFAULT_RULES, check_rule_spec
 from sfdc_emulator.schema import PROFILES
@@ -26,6 +26,7 @@ CLIENT_SECRET = "emulator-client-secret"
 PASSWORD = "emulator"
 SECURITY_TOKEN = "token"
 DEFAULT_DAILY_LIMIT = 100_000
+BASELINE_MAX_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class Org:
         self.faults = Faults()
         self.store.before_write = self._before_write
         self.request_log: deque[dict[str, object]] = deque(maxlen=5000)
-        self.store.snapshot()
+        self.snapshot_baseline()
 
     # --- default org --------------------------------------------------------------------------------------
 
@@ -230,6 +231,16 @@ class Org:
 
     # --- reset ---------------------------------------------------------------------------------------------
 
+    def snapshot_baseline(self) -> bool:
+        """Remember the current data as the reset baseline, unless it is too big to copy cheaply."""
+        pages = self.store.fetchone("PRAGMA page_count")[0] * self.store.fetchone("PRAGMA page_size")[0]  # type: ignore[index]
+        if pages > BASELINE_MAX_BYTES:
+            # Why: copying a million-person org on every start would double its memory/disk for little use.
+            log.info("database is %d MB: no baseline snapshot, reset supports mode=empty only", pages >> 20)
+            return False
+        self.store.snapshot()
+        return True
+
     def reset(self, mode: str = "baseline") -> None:
         """Back to the state at start-up (`baseline`) or to the default org without demo data (`empty`)."""
         started = time.perf_counter()
@@ -243,9 +254,14 @@ class Org:
             ):
                 self.store.execute(f"DELETE FROM {table}")
             self.install_defaults()
-            self.store.snapshot()
+            self.snapshot_baseline()
         else:
-            self.store.restore()
+            try:
+                self.store.restore()
+            except RuntimeError:
+                raise SfError(
+                    400, "BAD_REQUEST", "no baseline snapshot for this org: reset with mode=empty"
+                ) from None
         self.auth.persist_all()
         self.faults.clear()
         self.clock.reset()
