@@ -9,7 +9,15 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from syncapp.admin.display import EMPTY, admin_link, badge, lookup_link, readable_value, short_datetime
+from syncapp.admin.display import (
+    EMPTY,
+    admin_link,
+    badge,
+    lookup_link,
+    modified_column,
+    readable_value,
+    short_datetime,
+)
 from syncapp.admin.filters import picklist_filter
 from syncapp.admin.mixins import ReadOnlyAdminMixin
 from syncapp.models import ActivityLog, Person, SalesforceActivity
@@ -80,16 +88,8 @@ class ActivityLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "The activity log is written by the sync and by flow actions; it is a record of what happened, "
         "so nobody edits it."
     )
-    list_display = (
-        "occurred_at",
-        "person_link",
-        "type",
-        "outcome_badge",
-        "primary_attribute",
-        "details",
-        "source",
-    )
-    list_display_links = ("occurred_at",)
+    list_display = ("when", "person_link", "type", "outcome_badge", "details", "source")
+    list_display_links = ("when",)
     list_filter = ("type", "outcome", ("occurred_at", admin.DateFieldListFilter))
     search_fields = ("^person__email", "primary_attribute")
     search_help_text = "Search by the start of the person's email, or by the primary attribute."
@@ -132,7 +132,8 @@ class ActivityLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(SalesforceActivity)
 class SalesforceActivityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     notice = "Tasks and events flow from Salesforce to the app only: edit them in Salesforce."
-    list_display = ("__str__", "kind", "status", "activity_date", "person_link", "owner_link", "sf_modstamp")
+    list_display = ("__str__", "kind", "status", "activity_date", "person_link", "owner_link", "modified")
+    modified = modified_column
     list_filter = ("kind", picklist_filter("status", "Status", ("Task", "Event"), "status"), "sf_deleted")
     search_fields = ("subject", "=sf_id", "=who_sf_id")
     search_help_text = "Search by subject, or by the exact Salesforce id of the activity or its person."

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from syncapp.admin.display import EMPTY, admin_link, changelist_url, lookup_link
+from syncapp.admin.display import EMPTY, admin_link, changelist_url, lookup_link, modified_column
 from syncapp.admin.filters import pending_outbound, picklist_filter
 from syncapp.admin.mixins import ReadOnlyAdminMixin, ServiceSaveMixin
 from syncapp.models import Campaign, CampaignMember, CampaignMemberStatus
@@ -30,8 +30,9 @@ class CampaignAdmin(ServiceSaveMixin, admin.ModelAdmin):
         "start_date",
         "end_date",
         "owner_link",
-        "sf_modstamp",
+        "modified",
     )
+    modified = modified_column
     list_filter = (
         "is_active",
         picklist_filter("type", "Type", ("Campaign",), "type"),
@@ -93,7 +94,8 @@ class CampaignMemberAdmin(ServiceSaveMixin, admin.ModelAdmin):
     service_arg = "member"
     editable_fields = ("status",)
     notice = f"{SYNC_NOTICE} People are added to and removed from campaigns by flow actions."
-    list_display = ("__str__", "campaign_link", "person_link", "status", "has_responded", "sf_modstamp")
+    list_display = ("__str__", "campaign_link", "person_link", "status", "has_responded", "modified")
+    modified = modified_column
     list_filter = ("has_responded", "sf_deleted")
     search_fields = ("=person__email", "=sf_id", "=campaign__sf_id", "=lead_sf_id", "=contact_sf_id")
     search_help_text = (

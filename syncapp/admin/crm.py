@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from syncapp.admin.display import EMPTY, changelist_url, lookup_link
+from syncapp.admin.display import EMPTY, changelist_url, lookup_link, modified_column
 from syncapp.admin.filters import picklist_filter
 from syncapp.admin.mixins import ReadOnlyAdminMixin
 from syncapp.models import Account, Opportunity, OpportunityContactRole, Person, SalesforceUser
@@ -57,8 +57,9 @@ class AccountAdmin(MirrorAdmin):
         "billing_city",
         "billing_country",
         "owner_link",
-        "sf_modstamp",
+        "modified",
     )
+    modified = modified_column
     list_filter = (
         picklist_filter("type", "Type", ("Account",), "type"),
         picklist_filter("industry", "Industry", ("Account",), "industry"),
@@ -144,7 +145,8 @@ class OpportunityAdmin(MirrorAdmin):
 @admin.register(OpportunityContactRole)
 class OpportunityContactRoleAdmin(MirrorAdmin):
     notice = "Contact roles flow from Salesforce to the app only: edit them on the opportunity in Salesforce."
-    list_display = ("__str__", "opportunity_link", "person_link", "is_primary", "sf_modstamp")
+    list_display = ("__str__", "opportunity_link", "person_link", "is_primary", "modified")
+    modified = modified_column
     list_filter = ("is_primary", "sf_deleted")
     search_fields = ("=sf_id", "=opportunity__sf_id", "=person__sf_contact_id")
     search_help_text = "Search by the exact Salesforce id of the role, its opportunity or its contact."

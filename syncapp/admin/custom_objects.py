@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from syncapp.admin.display import EMPTY, admin_link, changelist_url, lookup_link
+from syncapp.admin.display import EMPTY, admin_link, changelist_url, lookup_link, modified_column
 from syncapp.admin.mixins import ReadOnlyAdminMixin
 from syncapp.models import CustomObjectRecord, CustomObjectType
 
@@ -45,7 +45,8 @@ class CustomObjectTypeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(CustomObjectRecord)
 class CustomObjectRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     notice = "Custom object records flow from Salesforce to the app only: edit them in Salesforce."
-    list_display = ("__str__", "object_type", "person_link", "account_link", "sf_modstamp")
+    list_display = ("__str__", "object_type", "person_link", "account_link", "modified")
+    modified = modified_column
     list_filter = ("object_type", "sf_deleted")
     search_fields = ("name", "=sf_id")
     search_help_text = "Search by name or exact Salesforce id."

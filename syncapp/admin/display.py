@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import admin
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch, reverse
@@ -99,6 +100,12 @@ def short_datetime(value: datetime | None) -> SafeString:
         date_format(local, "DATETIME_FORMAT"),
         date_format(local, "Y-m-d H:i"),
     )
+
+
+@admin.display(description="modified in SF", ordering="sf_modstamp")
+def modified_column(model_admin: admin.ModelAdmin, obj: models.Model) -> SafeString:
+    """A list column for any mirrored record: `modified = modified_column` in the ModelAdmin."""
+    return short_datetime(obj.sf_modstamp)
 
 
 def progress_bar(done: int | None, total: int | None) -> SafeString:

@@ -8,7 +8,14 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
-from syncapp.admin.display import EMPTY, admin_link, duration_text, readable_value, status_badge
+from syncapp.admin.display import (
+    EMPTY,
+    admin_link,
+    duration_text,
+    readable_value,
+    short_datetime,
+    status_badge,
+)
 from syncapp.admin.filters import PERSON_SOBJECTS
 from syncapp.admin.mixins import ReadOnlyAdminMixin
 from syncapp.models import FlowRun, OutboundChange
@@ -28,7 +35,7 @@ class OutboundChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "the edits themselves and drained by the sync."
     )
     list_display = (
-        "created_at",
+        "when",
         "sobject",
         "record_link",
         "field",
@@ -37,7 +44,7 @@ class OutboundChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "state_badge",
         "attempts",
     )
-    list_display_links = ("created_at",)
+    list_display_links = ("when",)
     list_filter = ("state", "sobject")
     search_fields = ("=sf_id", "=field", "actor")
     search_help_text = "Search by an exact Salesforce id or field API name, or by who made the change."
@@ -48,6 +55,10 @@ class OutboundChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (None, {"fields": ("sobject", "record_link", "sf_id", "field", "change", "actor", "created_at")}),
         ("Delivery", {"fields": ("state_badge", "attempts", "next_attempt_at", "sent_at", "error")}),
     )
+
+    @admin.display(description="time", ordering="created_at")
+    def when(self, obj: OutboundChange) -> SafeString:
+        return short_datetime(obj.created_at)
 
     @admin.display(description="record")
     def record_link(self, obj: OutboundChange) -> SafeString | str:
@@ -74,7 +85,7 @@ class OutboundChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class FlowRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     notice = "Flow runs are started from a person's page or a list action; this is their history."
     list_display = (
-        "created_at",
+        "when",
         "action",
         "person_link",
         "requested_by",
@@ -82,7 +93,7 @@ class FlowRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "short_result",
         "duration",
     )
-    list_display_links = ("created_at",)
+    list_display_links = ("when",)
     list_filter = ("status", "action", ("created_at", admin.DateFieldListFilter))
     search_fields = ("^person__email", "=task_id")
     search_help_text = "Search by the start of the person's email, or an exact task id."
@@ -99,6 +110,10 @@ class FlowRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ),
         ("Queue", {"fields": ("task_id",)}),
     )
+
+    @admin.display(description="requested", ordering="created_at")
+    def when(self, obj: FlowRun) -> SafeString:
+        return short_datetime(obj.created_at)
 
     @admin.display(description="person")
     def person_link(self, obj: FlowRun) -> SafeString | str:

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from syncapp.admin.display import EMPTY, admin_link, badge, lookup_link, short_datetime
+from syncapp.admin.display import EMPTY, admin_link, badge, lookup_link, modified_column
 from syncapp.admin.filters import PERSON_SOBJECTS, SyncStatusFilter, pending_outbound, picklist_filter
 from syncapp.admin.mixins import ServiceSaveMixin
 from syncapp.admin.person_page import person_panels
@@ -52,6 +52,7 @@ class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
         "sfdc_type",
         "modified",
     )
+    modified = modified_column
     list_display_links = ("name",)
     list_filter = (
         "sfdc_type",
@@ -117,10 +118,6 @@ class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
     @admin.display(description="name", ordering="last_name")
     def name(self, obj: Person) -> str:
         return f"{obj.first_name} {obj.last_name}".strip() or obj.email or obj.sf_id or f"person #{obj.pk}"
-
-    @admin.display(description="modified in SF", ordering="sf_modstamp")
-    def modified(self, obj: Person) -> SafeString:
-        return short_datetime(obj.sf_modstamp)
 
     @admin.display(description="company / account", ordering="company")
     def company_or_account(self, obj: Person) -> SafeString | str:

@@ -14,6 +14,7 @@ from syncapp.admin.display import (
     changelist_url,
     duration_text,
     progress_bar,
+    short_datetime,
     status_badge,
 )
 from syncapp.admin.mixins import ReadOnlyAdminMixin
@@ -58,8 +59,8 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "__str__",
         "status_badge",
         "trigger",
-        "started_at",
-        "finished_at",
+        "started",
+        "finished",
         "duration",
         "api_calls",
         "api_usage",
@@ -90,6 +91,14 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: SyncRun) -> SafeString:
         return status_badge(obj)
+
+    @admin.display(description="started", ordering="started_at")
+    def started(self, obj: SyncRun) -> SafeString:
+        return short_datetime(obj.started_at)
+
+    @admin.display(description="finished", ordering="finished_at")
+    def finished(self, obj: SyncRun) -> SafeString:
+        return short_datetime(obj.finished_at)
 
     @admin.display(description="duration")
     def duration(self, obj: SyncRun) -> str:
@@ -192,7 +201,7 @@ class SyncStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "skipped",
         "api_calls",
         "progress",
-        "started_at",
+        "started",
         "duration",
     )
     list_filter = ("sobject", "operation", "status")
@@ -223,6 +232,10 @@ class SyncStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def progress(self, obj: SyncStep) -> SafeString:
         return progress_bar(obj.progress_done, obj.progress_total) if obj.progress_total else EMPTY
 
+    @admin.display(description="started", ordering="started_at")
+    def started(self, obj: SyncStep) -> SafeString:
+        return short_datetime(obj.started_at)
+
     @admin.display(description="duration")
     def duration(self, obj: SyncStep) -> str:
         return duration_text(obj.started_at, obj.finished_at)
@@ -232,7 +245,7 @@ class SyncStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class SyncErrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     notice = STATE_NOTICE
     list_display = (
-        "occurred_at",
+        "when",
         "level",
         "code",
         "sobject",
@@ -241,7 +254,7 @@ class SyncErrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "person_link",
         "short_message",
     )
-    list_display_links = ("occurred_at",)
+    list_display_links = ("when",)
     list_filter = ("level", "code", "sobject", ("occurred_at", admin.DateFieldListFilter))
     search_fields = ("=sf_id", "message")
     search_help_text = "Search by an exact Salesforce id, or by words of the message."
@@ -255,6 +268,10 @@ class SyncErrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ("Record", {"fields": ("sobject", "operation", "sf_id", "local_id", "person_link")}),
         ("Run", {"fields": ("run_link", "resolved_at")}),
     )
+
+    @admin.display(description="time", ordering="occurred_at")
+    def when(self, obj: SyncError) -> SafeString:
+        return short_datetime(obj.occurred_at)
 
     @admin.display(description="person")
     def person_link(self, obj: SyncError) -> SafeString | str:
