@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -110,7 +111,12 @@ class ServiceSaveMixin(NoticeMixin):
         # record each change's base value (what Salesforce last sent) in the outbox.
         concrete = self.model._meta.concrete_model
         stored = concrete._default_manager.get(pk=obj.pk)
-        self.run_service(request, stored, changes)
+        try:
+            self.run_service(request, stored, changes)
+        except ValueError as exc:
+            # The service refuses a field Salesforce made read-only for the sync user (its transaction
+            # rolls back): say so on the page instead of a 500 or a false "changed successfully".
+            request.syncapp_save_error = str(exc)
 
     def run_service(
         self, request: HttpRequest, stored: models.Model, changes: dict[str, object]
@@ -119,7 +125,24 @@ class ServiceSaveMixin(NoticeMixin):
 
         update: Callable[..., models.Model] = getattr(services, self.service)
         actor = f"admin: {request.user.get_username()}"
-        return update(**{self.service_arg: stored, "changes": changes, "actor": actor})
+        return update(
+            **{self.service_arg: stored, "changes": changes, "actor": actor}, **self.service_extra(request)
+        )
+
+    def service_extra(self, request: HttpRequest) -> dict[str, object]:
+        return {}
+
+    def log_change(self, request: HttpRequest, obj: models.Model, message):
+        if getattr(request, "syncapp_save_error", None):
+            return None
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request: HttpRequest, obj: models.Model) -> HttpResponse:
+        error = getattr(request, "syncapp_save_error", None)
+        if error:
+            self.message_user(request, f"Nothing was saved. {error}", messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
 
 class SingletonAdminMixin(NoticeMixin):

@@ -29,6 +29,9 @@ PERSON_EDITABLE = (
     "unsubscribed",
 )
 
+# Salesforce contacts have no Company (their account's name stands in) and no lead Status.
+NOT_ON_CONTACTS = ("company", "status")
+
 LeadStatusFilter = picklist_filter("status", "Status", ("Lead",), "lead status")
 LeadSourceFilter = picklist_filter("lead_source", "LeadSource", ("Lead", "Contact"), "source")
 
@@ -103,6 +106,15 @@ class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
         ),
     )
     changelist_title = "All people"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Person | None = None) -> tuple[str, ...]:
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.sfdc_type == Person.SfdcType.CONTACT:
+            fields += tuple(name for name in NOT_ON_CONTACTS if name not in fields)
+        return fields
+
+    def service_extra(self, request: HttpRequest) -> dict[str, object]:
+        return {"actor_id": request.user.pk}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(pending_sync=pending_outbound(PERSON_SOBJECTS))
