@@ -407,7 +407,7 @@ def generate(
     if not owners.users:
         raise ValueError("The org has no active user to own the demo records")
     rng = random.Random(seed)
-    pools = build_pools(seed)
+    pools = build_pools()
     gen = _Gen(writer, pools, owners, rng, Stamps(as_of))
     n_leads = round(persons * LEAD_SHARE)
     n_contacts = persons - n_leads

@@ -118,12 +118,17 @@ def _locale(fake: Faker, country: str, weight: int, prefix: str, digits: int) ->
     )
 
 
-@functools.lru_cache(maxsize=4)
-def build_pools(seed: int) -> Pools:
+POOL_SEED = 20240501
+
+
+@functools.cache
+def build_pools() -> Pools:
     """Draw every Faker value the generator needs up front: Faker is ~100x slower than random.Random.
 
-    Cached: pools are immutable, and a reset + re-seed (tests, the control API) should not pay Faker again.
+    The pools are the same for every seed (the seeded Random that combines them makes each org differ), so
+    they are built once per process: a reset + re-seed (tests, the control API) never pays Faker again.
     """
+    seed = POOL_SEED
     locales = []
     for index, (code, country, weight, prefix, digits) in enumerate(_LOCALES):
         fake = Faker(code)
