@@ -107,3 +107,13 @@ def test_a_body_that_is_not_xml_is_a_client_fault(emulator: RunningEmulator) -> 
     response = soap_post(f"{emulator.http_url}/services/Soap/u/59.0", "not xml")
     assert response.status_code == 500
     assert "<faultcode>soapenv:Client</faultcode>" in response.text
+
+
+def test_organization_id_login_from_a_trusted_range_needs_no_security_token(
+    emulator: RunningEmulator,
+) -> None:
+    sf = Salesforce(
+        username="sync@emulator.local", password="emulator", organizationId="00D5g000004EmUL",
+        session=login_session(emulator),
+    )  # fmt: skip
+    assert sf.query("SELECT Name FROM Organization")["records"][0]["Name"] == "Emulated Org"
