@@ -212,6 +212,7 @@ class Cycle:
                 cursor.save()
                 first = None  # that page was the COUNT(), not records
             if initial:
+                step.progress_total = cursor.rows_total
                 SyncStep.objects.filter(pk=step.pk).update(progress_total=cursor.rows_total)
             if (
                 initial

@@ -126,6 +126,7 @@ class PageApplier:
     def apply(self, records: list[dict[str, Any]], cursor: SyncCursor | None = None) -> Counts:
         """Apply one page (canonical sf_fields dicts) and move `cursor` past it, all in one transaction."""
         counts = Counts()
+        page_size = len(records)
         max_stamp = max((r["SystemModstamp"] for r in records if r.get("SystemModstamp")), default=None)
         records = self.hook.prepare(records, counts)
         key = self.entry.key
@@ -202,7 +203,7 @@ class PageApplier:
             stamp = parse_datetime(max_stamp)
             if cursor.high_water is None or stamp > cursor.high_water:
                 cursor.high_water = stamp
-            cursor.rows_read += len(records)
+            cursor.rows_read += page_size
             cursor.save()
         return counts
 
