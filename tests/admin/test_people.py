@@ -197,3 +197,24 @@ def test_the_people_list_runs_the_same_number_of_queries_for_3_or_30_rows(
         response = admin_client.get(PEOPLE)
 
     assert response.content.decode().count('class="field-email"') == 30
+
+
+def test_every_see_all_link_on_a_person_page_opens_a_filtered_list(admin_client, mirror):
+    for person in (mirror.lead, mirror.contact):
+        page = person_page(admin_client, person)
+        links = re.findall(r'<p class="sync-more"><a href="([^"]+)">', page)
+        assert len(links) == (5 if person.sf_contact_id else 4)
+        for link in links:
+            response = admin_client.get(link.replace("&amp;", "&"))
+            assert response.status_code == 200, f"{link} is a lookup the admin accepts (no ?e=1 redirect)"
+
+
+def test_an_owners_people_and_an_accounts_people_open_from_their_pages(admin_client, mirror):
+    owner = mirror.lead.owner
+    account = mirror.contact.account
+
+    owned = admin_client.get(PEOPLE, {"owner__exact": owner.sf_id}).content.decode()
+    at_account = admin_client.get(PEOPLE, {"account__exact": account.sf_id}).content.decode()
+
+    assert set(re.findall(r'<td class="field-email">([^<]+)</td>', owned)) == {"ada@analytical.example"}
+    assert set(re.findall(r'<td class="field-email">([^<]+)</td>', at_account)) == {"grace@navy.example"}
