@@ -79,8 +79,9 @@ def test_a_killed_initial_load_resumes_where_it_stopped(db, emulator, small_bulk
         run_cycle(trigger="test")
     cursor = SyncCursor.objects.get(sobject="Lead")
     assert cursor.load_state == SyncCursor.LoadState.IN_PROGRESS
-    assert cursor.bulk_job_id and cursor.bulk_locator
+    assert cursor.bulk_locator
     job_id = cursor.bulk_job_id
+    reads_before = len([r for r in emulator.request_log() if job_id in r["path"]])
 
     monkeypatch.setattr(pull.PageApplier, "apply", real_apply)
     run_cycle(trigger="test")
@@ -93,12 +94,8 @@ def test_a_killed_initial_load_resumes_where_it_stopped(db, emulator, small_bulk
         ActivityLog.objects.filter(type=ActivityLog.Type.NEW_PERSON, person__in=leads).count()
         == leads.count()
     )
-    job_posts = [
-        r for r in emulator.request_log() if r["path"].endswith("/jobs/query") and r["method"] == "POST"
-    ]
-    lead_jobs = [r for r in job_posts if job_id in str(r)] or job_posts
-    assert len([r for r in emulator.request_log() if job_id in r["path"]]) >= 2  # the same job was read again
-    assert len(lead_jobs) >= 1
+    # The same job was read on from its checkpoint, not started over.
+    assert len([r for r in emulator.request_log() if job_id in r["path"]]) > reads_before
 
 
 def test_an_expired_session_mid_cycle_is_survived(sync, emulator):
