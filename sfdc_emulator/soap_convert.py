@@ -126,7 +126,7 @@ def _fill_empty(
     existing: Mapping[str, object], values: Mapping[str, object], keep: tuple[str, ...] = ()
 ) -> dict:
     """Merging into an existing record only fills fields that are empty there (spec §8.4)."""
-    return {k: v for k, v in values.items() if k in keep or existing.get(k) in (None, "", 0)}
+    return {k: v for k, v in values.items() if k in keep or existing.get(k) in (None, "")}
 
 
 def convert_lead(store: Store, spec: LeadConvert, *, user_id: str) -> ConvertResult:
