@@ -218,3 +218,12 @@ def test_an_owners_people_and_an_accounts_people_open_from_their_pages(admin_cli
 
     assert set(re.findall(r'<td class="field-email">([^<]+)</td>', owned)) == {"ada@analytical.example"}
     assert set(re.findall(r'<td class="field-email">([^<]+)</td>', at_account)) == {"grace@navy.example"}
+
+
+@pytest.mark.parametrize("length", [18, 15])
+def test_a_pasted_lead_id_finds_the_lead_by_its_18_or_15_character_id(admin_client, mirror, length):
+    pasted = mirror.lead.sf_lead_id[:length]
+
+    page = admin_client.get(PEOPLE, {"q": pasted}).content.decode()
+
+    assert set(re.findall(r'<td class="field-email">([^<]+)</td>', page)) == {"ada@analytical.example"}
