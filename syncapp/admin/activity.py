@@ -99,7 +99,8 @@ class ActivityLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_per_page = 50
     fieldsets = (
         (None, {"fields": ("person", "occurred_at", "type", "outcome", "primary_attribute")}),
-        ("Details", {"fields": ("details", "source", "sync_run", "flow_run", "actor", "attributes")}),
+        ("Details", {"fields": ("details", "source", "sync_run", "flow_run", "actor")}),
+        ("Raw attributes", {"fields": ("attributes",), "classes": ("collapse",)}),
     )
     readonly_fields = ("details",)
 
@@ -121,11 +122,12 @@ class ActivityLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # Opened from a person's page: say whose log this is rather than the generic title.
+        extra_context = {"title": "Activity log", **(extra_context or {})}
         person_id = request.GET.get("person__id__exact")
         if person_id and person_id.isdigit():
             person = Person.objects.filter(pk=person_id).first()
             if person is not None:
-                extra_context = {"title": f"Activity log of {person}", **(extra_context or {})}
+                extra_context["title"] = f"Activity log of {person}"
         return super().changelist_view(request, extra_context)
 
 
