@@ -25,6 +25,9 @@ LEAD_SHARE = 0.6
 CONVERTED_SHARE = 0.02  # of leads: converted before the sync ever ran
 BAD_LEAD_PHONE_SHARE = 0.004  # leads whose phone breaks the "digits only" rule
 GERMAN_NO_POSTCODE_SHARE = 0.03  # German contacts without a postal code (breaks the postal-code rule)
+BIG_SEED = 50_000  # persons from which indexes are rebuilt after the insert instead of maintained
+SEEDED_TABLES = ("Account", "Contact", "Lead", "Opportunity", "OpportunityContactRole", "Campaign",
+                 "CampaignMember", "CampaignMemberStatus", "Subscription__c", "Task", "Event")  # fmt: skip
 BAD_PHONES = ("+1 555-CALL-NOW", "ask for reception", "n/a", "0800 FLOWERS", "tbd", "+49 30 12x34")
 
 _LEAD_STATUSES = (("Open - Not Contacted", 45), ("Working - Contacted", 35), ("Closed - Not Converted", 20))
@@ -450,9 +453,32 @@ def seed_demo(
 
     writer = RowWriter(insert, store.new_ids)
     with store.transaction():
+        dropped = _drop_indexes(store) if persons >= BIG_SEED else []
         generate(writer, owners, persons=persons, seed=seed, as_of=as_of)
+        for sql in dropped:
+            store.conn.execute(sql)
         _campaign_counts(store)
     return SeedSummary(counts=dict(writer.counts), seconds=time.perf_counter() - started)
+
+
+def _drop_indexes(store: Store) -> list[str]:
+    """Drop the secondary indexes of the seeded tables; returns their CREATE statements to rebuild them.
+
+    Why: building an index once over sorted data is much cheaper than maintaining it row by row (about 40% of
+    the time of a million-person seed). Only worth it when the seed dwarfs what the tables already hold.
+    """
+    statements = []
+    for table in SEEDED_TABLES:
+        existing = store.fetchone(f"SELECT count(*) FROM {q(table)}")
+        if existing and existing[0] > BIG_SEED:
+            continue
+        for name, sql in store.fetchall(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (table,),
+        ):
+            store.conn.execute(f"DROP INDEX {q(name)}")
+            statements.append(sql)
+    return statements
 
 
 def _campaign_counts(store: Store) -> None:

@@ -10,6 +10,7 @@ import pytest
 from simple_salesforce import Salesforce  # noqa: TID251
 from simple_salesforce.exceptions import SalesforceMalformedRequest  # noqa: TID251
 
+from sfdc_emulator import seed as seed_module
 from sfdc_emulator.org import Org
 from sfdc_emulator.seed import seed_demo
 from sfdc_emulator.testing import RunningEmulator
@@ -140,3 +141,14 @@ def test_api_writes_after_seeding_get_fresh_ids(seeded: Salesforce) -> None:
     created = seeded.Lead.create({"LastName": "New", "Company": "Acme"})["id"]
     assert count(seeded, f"SELECT COUNT() FROM Lead WHERE Id = '{created}'") == 1
     assert count(seeded, "SELECT COUNT() FROM Lead") == 1201
+
+
+def test_a_big_seed_rebuilds_every_index_it_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(seed_module, "BIG_SEED", 100)
+    org = Org()
+    indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    before = org.store.fetchall(indexes)
+    seed_demo(org.store, persons=300, seed=1, as_of=AS_OF)
+    assert org.store.fetchall(indexes) == before
+    plan = org.store.fetchall("EXPLAIN QUERY PLAN SELECT Id FROM Contact WHERE AccountId = 'x'")
+    assert "USING INDEX" in str(plan)
