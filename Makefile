@@ -22,6 +22,7 @@ run: $(STAMP) ## set up and start the emulator, the worker and the admin on http
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py ensure_admin
+	$(PY) manage.py ensure_schedules
 	$(PY) manage.py run_demo
 
 lint: $(STAMP) ## ruff lint and format check

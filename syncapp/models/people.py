@@ -27,7 +27,7 @@ class Person(SalesforceRecord):
 
     email = models.CharField(max_length=255, blank=True, db_index=True)
     first_name = models.CharField(max_length=80, blank=True)
-    last_name = models.CharField(max_length=80, blank=True, db_index=True)
+    last_name = models.CharField(max_length=80, blank=True)
     company = models.CharField(max_length=255, blank=True)
     title = models.CharField("job title", max_length=255, blank=True)
     phone = models.CharField(max_length=40, blank=True)
@@ -45,7 +45,7 @@ class Person(SalesforceRecord):
         "syncapp.Account", related_name="people", db_column="account_sf_id", verbose_name="account"
     )
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_people"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_people", db_index=False
     )
     # Set when Salesforce rejected this person's last push; cleared by a later edit or pull.
     sync_error = models.TextField(blank=True)
@@ -53,7 +53,10 @@ class Person(SalesforceRecord):
     class Meta:
         verbose_name_plural = "people"
         ordering = ["-sf_modstamp", "-id"]
-        indexes = [models.Index(fields=["sfdc_type", "-sf_modstamp"], name="person_type_modstamp")]
+        indexes = [
+            models.Index(fields=["sfdc_type", "-sf_modstamp", "-id"], name="person_type_modstamp"),
+            models.Index(fields=["-sf_modstamp", "-id"], name="person_modstamp"),
+        ]
         permissions = [
             ("sync_person", "Can sync a person to Salesforce"),
             ("convert_person", "Can convert a person in Salesforce"),

@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from syncapp.models import ActivityLog
+from syncapp.sync.upsert import Inserter
 
 Type = ActivityLog.Type
 Outcome = ActivityLog.Outcome
@@ -32,7 +34,7 @@ class ActivityWriter:
     sync_run_id: int | None = None
     flow_run_id: int | None = None
     source: str = SALESFORCE
-    rows: list[ActivityLog] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
 
     def add(
         self,
@@ -47,18 +49,18 @@ class ActivityWriter:
         **attributes: Any,
     ) -> None:
         self.rows.append(
-            ActivityLog(
-                person_id=person_id,
-                occurred_at=occurred_at or timezone.now(),
-                type=type_,
-                outcome=outcome,
-                primary_attribute=primary[:255],
-                attributes={k: v for k, v in attributes.items() if v not in (None, "", [], {})},
-                source=source or self.source,
-                sync_run_id=self.sync_run_id,
-                flow_run_id=self.flow_run_id,
-                actor_id=actor_id,
-            )
+            {
+                "person_id": person_id,
+                "occurred_at": occurred_at or timezone.now(),
+                "type": type_,
+                "outcome": outcome,
+                "primary_attribute": primary[:255],
+                "attributes": {k: v for k, v in attributes.items() if v not in (None, "", [], {})},
+                "source": source or self.source,
+                "sync_run_id": self.sync_run_id,
+                "flow_run_id": self.flow_run_id,
+                "actor_id": actor_id,
+            }
         )
 
     def field_changes(
@@ -86,8 +88,18 @@ class ActivityWriter:
             )
 
     def flush(self) -> int:
+        """Insert the collected rows (one executemany; the sync writes millions of them on a first load)."""
         count = len(self.rows)
         if self.rows:
-            ActivityLog.objects.bulk_create(self.rows, batch_size=1000)
+            _inserter().write(self.rows)
             self.rows = []
         return count
+
+
+_INSERTERS: dict[str, Inserter] = {}
+
+
+def _inserter() -> Inserter:
+    if connection.vendor not in _INSERTERS:
+        _INSERTERS[connection.vendor] = Inserter(ActivityLog)
+    return _INSERTERS[connection.vendor]

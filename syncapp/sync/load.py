@@ -16,6 +16,7 @@ import io
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -30,7 +31,7 @@ from syncapp.sync.pull import Counts, PageApplier
 from syncapp.sync.records import csv_converter, soql_datetime
 
 log = logging.getLogger(__name__)
-BULK_CHUNK = 5000  # rows per transaction while applying a Bulk CSV page
+BULK_CHUNK = 10000  # rows per transaction while applying a Bulk CSV page
 BULK_PAGE = 50000  # rows per Bulk results request
 
 
@@ -99,34 +100,35 @@ class ObjectLoader:
             cursor.save()
         self._wait_for_job(cursor.bulk_job_id)
         convert = csv_converter(self.applier.ctx.schema.types(self.entry.sobject))
-        first = True
-        while first or cursor.bulk_locator:
-            first = False
+
+        def fetch(locator: str) -> tuple[list[dict[str, Any]], str]:
             try:
                 text, next_locator = self.client.bulk_query_results(
-                    cursor.bulk_job_id, cursor.bulk_locator, max_records=BULK_PAGE
+                    cursor.bulk_job_id, locator, max_records=BULK_PAGE
                 )
-            except SalesforceError as exc:
-                # An expired or unknown job (jobs are kept for days, not forever): start the load again.
-                log.warning("Bulk job %s unusable (%s); restarting the initial load", cursor.bulk_job_id, exc)
-                cursor.bulk_job_id, cursor.bulk_locator = "", ""
-                cursor.save()
+            except SalesforceError:
+                # An expired or unknown job (jobs are kept for days, not forever): the next cycle starts over.
+                log.warning("Bulk job %s unusable; the initial load will start again", cursor.bulk_job_id)
+                SyncCursor.objects.filter(pk=cursor.pk).update(bulk_job_id="", bulk_locator="")
                 raise
-            rows = [convert(row) for row in csv.DictReader(io.StringIO(text))]
-            del text
-            for start in range(0, len(rows), BULK_CHUNK):
-                chunk = rows[start : start + BULK_CHUNK]
-                last = start + BULK_CHUNK >= len(rows)
-                if last:
-                    # The checkpoint commits with the page's last chunk: a crash before it replays this
-                    # page (idempotent), a crash after it resumes at the next one.
+            return [convert(row) for row in csv.DictReader(io.StringIO(text))], next_locator
+
+        # The next page downloads while this one is written: Salesforce (or the emulator) and the
+        # database each keep a core busy.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(fetch, cursor.bulk_locator)
+            while pending is not None:
+                rows, next_locator = pending.result()
+                pending = pool.submit(fetch, next_locator) if next_locator else None
+                if not rows:
                     cursor.bulk_locator = next_locator
-                self._apply(chunk)
-            if not rows:
-                cursor.bulk_locator = next_locator
-                cursor.save()
-            if not next_locator:
-                break
+                    cursor.save()
+                for start in range(0, len(rows), BULK_CHUNK):
+                    if start + BULK_CHUNK >= len(rows):
+                        # The checkpoint commits with the page's last chunk: a crash before it replays this
+                        # page (idempotent), a crash after it resumes at the next one.
+                        cursor.bulk_locator = next_locator
+                    self._apply(rows[start : start + BULK_CHUNK])
         self._mark_done()
         self.applier.finish()
         return self.counts

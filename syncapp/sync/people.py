@@ -49,13 +49,26 @@ class PersonHook(Hook):
     def prepare(self, records: list[dict[str, Any]], counts: Counts) -> list[dict[str, Any]]:
         if self.entry.sobject != "Lead":
             return records
-        remaining = []
-        for fields in records:
-            if fields.get("IsConverted") and fields.get("ConvertedContactId") and not fields.get("IsDeleted"):
-                self._converted_lead(fields, counts)
-            else:
-                remaining.append(fields)
-        return remaining
+        converted = [
+            f
+            for f in records
+            if f.get("IsConverted") and f.get("ConvertedContactId") and not f.get("IsDeleted")
+        ]
+        if not converted:
+            return records
+        # Two queries for the whole page, not two per converted lead.
+        by_lead = Person.objects.in_bulk([f["Id"] for f in converted], field_name="sf_lead_id")
+        by_contact = Person.objects.in_bulk(
+            [f["ConvertedContactId"] for f in converted], field_name="sf_contact_id"
+        )
+        for fields in converted:
+            person = self._converted_lead(
+                fields, counts, by_lead.get(fields["Id"]), by_contact.get(fields["ConvertedContactId"])
+            )
+            if person is not None:  # two leads of one page converted into the same new contact
+                by_contact[fields["ConvertedContactId"]] = person
+        done = {f["Id"] for f in converted}
+        return [f for f in records if f["Id"] not in done]
 
     def extra_columns(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         if self.entry.sobject == "Lead":
@@ -125,10 +138,14 @@ class PersonHook(Hook):
                 merge_people(winner=winner, loser=loser, writer=self.writer, occurred_at=loser.sf_modstamp)
 
     # --- conversions ---------------------------------------------------------------------------------------
-    def _converted_lead(self, fields: dict[str, Any], counts: Counts) -> None:
+    def _converted_lead(
+        self,
+        fields: dict[str, Any],
+        counts: Counts,
+        lead_person: Person | None,
+        contact_person: Person | None,
+    ) -> None:
         lead_id, contact_id = fields["Id"], fields["ConvertedContactId"]
-        lead_person = Person.objects.filter(sf_lead_id=lead_id).first()
-        contact_person = Person.objects.filter(sf_contact_id=contact_id).first()
         modstamp = parse_datetime(fields.get("SystemModstamp"))
         converted = {
             "is_converted": True,
@@ -193,6 +210,8 @@ class PersonHook(Hook):
                 source_type="Salesforce",
             )
             counts.created += 1
+            return person
+        return None
 
 
 def merge_people(*, winner: Person, loser: Person, writer, occurred_at=None) -> None:

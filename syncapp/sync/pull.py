@@ -20,9 +20,9 @@ from django.utils import timezone
 from syncapp.models import SyncCursor, SyncError, SyncRun
 from syncapp.sync.activity import NOT_LOGGED, ActivityWriter
 from syncapp.sync.objects import SyncedObject
-from syncapp.sync.records import column_values, parse_datetime, rest_fields
+from syncapp.sync.records import column_converter, parse_datetime, rest_fields
 from syncapp.sync.schema import SyncSchema
-from syncapp.sync.upsert import Upserter
+from syncapp.sync.upsert import RowLookup, Upserter
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +113,13 @@ class PageApplier:
             for f in self.model._meta.concrete_fields
             if isinstance(f, models.CharField) and f.max_length
         }
+        self.convert_columns = column_converter(self.columns, self.max_lengths)
         self.hook = hook_for(entry, ctx)
         written = [c.attname for c in self.columns]
         extra = [*entry.fixed, *self.hook.extra_attnames]
         base = ["sf_id", "sf_fields", "sf_modstamp", "sf_created_at", "sf_deleted"]
         self.upserter = Upserter(self.model, entry.key, [*base, *written, *extra])
+        self.lookup = RowLookup(self.model, entry.key)
 
     def from_rest(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [rest_fields(r, self.names, self.datetime_fields) for r in records]
@@ -131,12 +133,7 @@ class PageApplier:
         records = self.hook.prepare(records, counts)
         key = self.entry.key
         ids = [r["Id"] for r in records]
-        existing = {
-            row[key]: row
-            for row in self.model.objects.filter(**{f"{key}__in": ids}).values(
-                "id", key, "sf_fields", "sf_modstamp", "sf_deleted"
-            )
-        }
+        existing = self.lookup.existing(ids)
         extras = self.hook.extra_columns(records)
         rows: list[dict[str, Any]] = []
         changes: list[RowChange] = []
@@ -152,7 +149,7 @@ class PageApplier:
             merged = fields if rebased or not old_fields else {**old_fields, **fields}
             changed = [] if old_fields is None or rebased else self._changed(old_fields, fields)
             deleted_now = deleted and not (old and old["sf_deleted"])
-            values, problems = column_values(self.columns, fields, self.max_lengths)
+            values, problems = self.convert_columns(fields)
             for problem in problems:
                 self.ctx.record_error(
                     self.entry, sf_id, "UNSTORABLE_VALUE", f"Kept in sf_fields only: {problem}"
@@ -193,7 +190,7 @@ class PageApplier:
         self.upserter.write(rows)
         new_ids = [c.sf_id for c in changes if c.pk is None]
         if new_ids:
-            pks = dict(self.model.objects.filter(**{f"{key}__in": new_ids}).values_list(key, "id"))
+            pks = self.lookup.pks(new_ids)
             for change in changes:
                 if change.pk is None:
                     change.pk = pks.get(change.sf_id)

@@ -14,6 +14,7 @@ from typing import Any
 from syncapp.sync.objects import Column
 
 NUMERIC_FLOAT = {"double", "currency", "percent"}
+TYPED = {"boolean", "int", "datetime", *NUMERIC_FLOAT}
 SF_DATETIME = "%Y-%m-%dT%H:%M:%S.000+0000"
 
 
@@ -33,6 +34,8 @@ def canonical_datetime(value: str | None) -> str | None:
         return None
     if value.endswith(".000+0000"):
         return value
+    if len(value) == 24 and value.endswith(".000Z"):  # Bulk API CSV: same instant, other spelling
+        return value[:19] + ".000+0000"
     return parse_datetime(value).strftime(SF_DATETIME)
 
 
@@ -68,10 +71,17 @@ def csv_converter(types: dict[str, str]) -> Callable[[dict[str, str]], dict[str,
             return lambda v: canonical_datetime(v) if v != "" else None
         return lambda v: v if v != "" else None
 
-    converters = {name: convert_value(type_) for name, type_ in types.items()}
+    # Text columns only need '' → None; the few typed ones get their converter.
+    typed = [(name, convert_value(t)) for name, t in types.items() if t in TYPED]
+    names = list(types)
+    booleans = {name for name, t in types.items() if t == "boolean"}  # never null in Salesforce
 
     def convert(row: dict[str, str]) -> dict[str, Any]:
-        return {name: conv(row.get(name, "")) for name, conv in converters.items()}
+        fields = {name: row.get(name) or None for name in names}
+        for name, conv in typed:
+            value = row.get(name, "")
+            fields[name] = conv(value) if value != "" else (False if name in booleans else None)
+        return fields
 
     return convert
 
@@ -141,3 +151,27 @@ def column_values(
             value = value[:limit]
         values[column.attname] = value
     return values, problems
+
+
+def column_converter(
+    columns: tuple[Column, ...], max_lengths: dict[str, int]
+) -> Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]:
+    """A fast `column_values` for one set of columns: one comprehension per record, the careful path
+    (truncation, unstorable values) only for the records that need it."""
+    plan = [(c.attname, c.api, COLUMN_CONVERTERS[c.kind]) for c in columns]
+    limited = [
+        (c.attname, max_lengths[c.attname]) for c in columns if c.kind == "str" and c.attname in max_lengths
+    ]
+
+    def convert(fields: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        try:
+            values = {attname: conv(fields[api]) for attname, api, conv in plan if api in fields}
+        except UnstorableValue:
+            return column_values(columns, fields, max_lengths)
+        for attname, limit in limited:
+            value = values.get(attname)
+            if value is not None and len(value) > limit:
+                value = values[attname] = value[:limit]
+        return values, []
+
+    return convert

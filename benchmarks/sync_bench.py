@@ -1,0 +1,221 @@
+"""Sync benchmark: an emulator process with N people, then the app's cycles into a fresh SQLite database.
+
+    python -m benchmarks.sync_bench --persons 1000000
+
+Measures the initial load (records/s for leads + contacts, end to end over HTTPS, peak memory of the
+sync process), a plain `sqlite3.executemany` upsert of the same rows in the same run (the machine's
+limit, for the ratio), an incremental cycle with 10,000 changed leads and an idle cycle. Prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_emulator(workdir: Path, persons: int) -> tuple[subprocess.Popen, int, float]:
+    port = free_port()
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sfdc_emulator", "--db", str(workdir / "org.sqlite3"), "--seed", "demo",
+         "--persons", str(persons), "--port", str(port), "--http-port", "0",
+         "--daily-api-limit", "10000000"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    while True:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        if proc.poll() is not None:
+            raise SystemExit("the emulator did not start")
+        time.sleep(0.2)
+    return proc, port, time.perf_counter() - started
+
+
+def setup_django(workdir: Path, port: int) -> None:
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "core.settings",
+            "SYNCAPP_ENV_FILE": str(workdir / "absent.env"),
+            "DEBUG": "true",
+            "DATABASE_URL": f"sqlite:///{workdir / 'app.sqlite3'}",
+            "SALESFORCE_LOGIN_URL": f"https://127.0.0.1:{port}",
+            "SALESFORCE_CLIENT_ID": "emulator-client-id",
+            "SALESFORCE_CLIENT_SECRET": "emulator-client-secret",
+            "SALESFORCE_CA_BUNDLE": str(workdir / "emulator-ca.pem"),
+            "SALESFORCE_API_VERSION": "59.0",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def step_rate(run, sobjects: tuple[str, ...]) -> tuple[int, float]:
+    steps = [s for s in run.steps.all() if s.sobject in sobjects]
+    records = sum(s.created + s.updated + s.skipped + s.deleted for s in steps)
+    seconds = sum((s.finished_at - s.started_at).total_seconds() for s in steps)
+    return records, seconds
+
+
+def executemany_baseline(db_path: Path, limit: int) -> float:
+    """Rows/s of a plain sqlite3 executemany upsert of the same person rows into a copy of the table."""
+    source = sqlite3.connect(db_path)
+    columns = [row[1] for row in source.execute("PRAGMA table_info(syncapp_person)") if row[1] != "id"]
+    rows = source.execute(f"SELECT {', '.join(columns)} FROM syncapp_person LIMIT {limit}").fetchall()
+    schema = source.execute("SELECT sql FROM sqlite_master WHERE name = 'syncapp_person'").fetchone()[0]
+    indexes = [
+        r[0].replace("syncapp_person", "bench_person")
+        for r in source.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name='syncapp_person' AND type='index'"
+        )
+        if r[0]
+    ]
+    source.close()
+    target_path = db_path.with_name("baseline.sqlite3")
+    target = sqlite3.connect(target_path)
+    target.execute("PRAGMA journal_mode=WAL")
+    target.execute("PRAGMA synchronous=NORMAL")
+    target.execute(schema.replace('"syncapp_person"', '"bench_person"'))
+    for index in indexes:
+        target.execute(index.replace("syncapp_person", "bench_person"))
+    marks = ", ".join("?" * len(columns))
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in ("sf_lead_id", "created_at"))
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    sql = f"INSERT INTO bench_person ({quoted}) VALUES ({marks}) "
+    sql += f'ON CONFLICT ("sf_lead_id") DO UPDATE SET {updates}'
+    started = time.perf_counter()
+    for start in range(0, len(rows), 2000):
+        with target:
+            target.executemany(sql, rows[start : start + 2000])
+    seconds = time.perf_counter() - started
+    target.close()
+    return len(rows) / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--changed", type=int, default=10_000)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="syncapp-bench-"))
+    emulator, port, seed_seconds = start_emulator(workdir, args.persons)
+    out: dict[str, object] = {
+        "persons": args.persons,
+        "emulator_start_and_seed_seconds": round(seed_seconds, 1),
+    }
+    try:
+        setup_django(workdir, port)
+        from syncapp.models import SyncSettings
+        from syncapp.sync.cycle import run_cycle
+
+        settings = SyncSettings.load()
+        settings.bulk_threshold = 10_000
+        settings.save()
+
+        started = time.perf_counter()
+        run = run_cycle(trigger="bench").run
+        out["initial_cycle_seconds"] = round(time.perf_counter() - started, 1)
+        out["initial_cycle_status"] = run.status
+        records, seconds = step_rate(run, ("Lead", "Contact"))
+        out["initial_people_records"] = records
+        out["initial_people_records_per_second"] = round(records / seconds)
+        out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        out["initial_cycle_api_calls"] = run.api_calls
+        baseline = executemany_baseline(workdir / "app.sqlite3", limit=min(records, 200_000))
+        out["sqlite_executemany_rows_per_second"] = round(baseline)
+
+        # Local write rate alone: re-apply already mirrored pages through the engine's applier.
+        out.update(local_write_rate(limit=min(records, 100_000)))
+        out["local_write_ratio_to_executemany"] = round(out["local_write_rows_per_second"] / baseline, 2)
+
+        out.update(incremental(port, workdir, args.changed))
+        started = time.perf_counter()
+        idle = run_cycle(trigger="bench").run
+        out["idle_cycle_seconds"] = round(time.perf_counter() - started, 2)
+        out["idle_cycle_api_calls"] = idle.api_calls
+    finally:
+        emulator.terminate()
+        emulator.wait()
+    print(json.dumps(out, indent=2))
+
+
+def local_write_rate(limit: int) -> dict[str, object]:
+    """The applier's write path on its own: person pages as Salesforce sent them, as new rows."""
+    from syncapp.models import Person
+    from syncapp.sync.objects import LEADS
+    from syncapp.sync.pull import PageApplier, PullContext
+    from syncapp.sync.schema import load_schema
+
+    pages = []
+    rows = list(Person.objects.filter(sfdc_type="lead").values_list("sf_fields", flat=True)[:limit])
+    for start in range(0, len(rows), 2000):
+        page = []
+        for fields in rows[start : start + 2000]:
+            fields = dict(fields)
+            fields["Id"] = "00Q" + fields["Id"][3:-3] + "ZZZ"  # new ids: inserts, like an initial load
+            page.append(fields)
+        pages.append(page)
+    ctx = PullContext(schema=load_schema(), run=None)
+    applier = PageApplier(LEADS, ctx)
+    started = time.perf_counter()
+    for page in pages:
+        applier.apply(page)
+    seconds = time.perf_counter() - started
+    return {"local_write_rows": len(rows), "local_write_rows_per_second": round(len(rows) / seconds)}
+
+
+def incremental(port: int, workdir: Path, changed: int) -> dict[str, object]:
+    import requests
+
+    from syncapp.sync.cycle import run_cycle
+
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = str(workdir / "emulator-ca.pem")
+    base = f"https://127.0.0.1:{port}/_emulator"
+    ids = [
+        r["Id"]
+        for r in session.post(
+            f"{base}/query", json={"q": f"SELECT Id FROM Lead WHERE IsConverted = false LIMIT {changed}"}
+        ).json()["records"]
+    ]
+    for number, lead_id in enumerate(ids):
+        session.patch(
+            f"{base}/records/Lead/{lead_id}", json={"as": "rep", "values": {"Title": f"Bench {number}"}}
+        )
+    started = time.perf_counter()
+    run = run_cycle(trigger="bench").run
+    seconds = time.perf_counter() - started
+    lead_step = run.steps.get(sobject="Lead")
+    return {
+        "incremental_changed_leads": len(ids),
+        "incremental_leads_updated": lead_step.updated,
+        "incremental_cycle_seconds": round(seconds, 2),
+        "incremental_cycle_api_calls": run.api_calls,
+    }
+
+
+if __name__ == "__main__":
+    main()
