@@ -38,6 +38,9 @@ class Command(BaseCommand):
     def handle(self, *args, addrport: str, persons: int, emulator_port: int, no_emulator: bool, **options):
         children: list[tuple[str, subprocess.Popen]] = []
         env = dict(os.environ)
+        # `kill`, a closed terminal or a supervisor stop us like Ctrl-C does: the children stop too.
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _interrupt)
         try:
             if not no_emulator:
                 emulator, emulator_env = start_emulator(persons=persons, port=emulator_port)
@@ -63,6 +66,10 @@ class Command(BaseCommand):
             self.stdout.write("Stopping…")
         finally:
             stop_processes(children)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen:
