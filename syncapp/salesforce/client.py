@@ -26,6 +26,8 @@ T = TypeVar("T")
 
 PAGE_SIZE = 2000  # Salesforce's maximum REST query batch
 COMPOSITE_BATCH_LIMIT = 25
+COLLECTION_SIZE = 200  # records per sObject Collections request
+COLLECTIONS_PER_COMPOSITE = 5  # Salesforce allows 5 collection or query subrequests per /composite
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,18 @@ class SalesforceClient:
             )
             results.extend(SubResult(status=r["statusCode"], body=r.get("result")) for r in body["results"])
         return results
+
+    def composite(self, subrequests: list[dict[str, Any]]) -> list[SubResult]:
+        """Up to 25 subrequests (at most 5 of them collections or queries) in ONE API call (`/composite`).
+
+        allOrNone is off: each subrequest commits on its own, and collections report per record.
+        """
+        body = self._call(
+            lambda sf: sf.restful(
+                "composite", method="POST", json={"allOrNone": False, "compositeRequest": subrequests}
+            )
+        )
+        return [SubResult(status=r["httpStatusCode"], body=r.get("body")) for r in body["compositeResponse"]]
 
     # --- Bulk API 2.0 query jobs ---------------------------------------------------------------------------
     def bulk_query_start(self, soql: str) -> str:

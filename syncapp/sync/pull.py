@@ -17,8 +17,9 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from syncapp.models import SyncCursor, SyncError, SyncRun
-from syncapp.sync.activity import NOT_LOGGED, ActivityWriter
+from syncapp.models import ActivityLog, OutboundChange, Person, SyncCursor, SyncError, SyncRun, SyncSettings
+from syncapp.sync.activity import NOT_LOGGED, ActivityWriter, display
+from syncapp.sync.conflicts import SALESFORCE_WINS, PendingChange, Resolution, resolve
 from syncapp.sync.objects import SyncedObject
 from syncapp.sync.records import column_converter, parse_datetime, rest_fields
 from syncapp.sync.schema import SyncSchema
@@ -115,6 +116,7 @@ class PageApplier:
         }
         self.convert_columns = column_converter(self.columns, self.max_lengths)
         self.hook = hook_for(entry, ctx)
+        self.policy = SyncSettings.load().conflict_policy(entry.sobject) if entry.direction == "both" else ""
         written = [c.attname for c in self.columns]
         extra = [*entry.fixed, *self.hook.extra_attnames]
         base = ["sf_id", "sf_fields", "sf_modstamp", "sf_created_at", "sf_deleted"]
@@ -134,7 +136,9 @@ class PageApplier:
         key = self.entry.key
         ids = [r["Id"] for r in records]
         existing = self.lookup.existing(ids)
+        pending = self._pending_changes(existing) if self.entry.direction == "both" else {}
         extras = self.hook.extra_columns(records)
+        resolutions: list[tuple[int, Resolution]] = []
         rows: list[dict[str, Any]] = []
         changes: list[RowChange] = []
         for fields in records:
@@ -145,6 +149,11 @@ class PageApplier:
             rebased = old is not None and old["sf_modstamp"] is None
             if old and not rebased and old["sf_modstamp"] == modstamp and old["sf_deleted"] == deleted:
                 continue  # already applied: a re-read of the overlap window
+            if old and old["id"] in pending:
+                # Local edits not pushed yet: keep them unless Salesforce changed the same field (policy).
+                resolution = resolve(fields, pending[old["id"]], self.policy)
+                fields = resolution.fields
+                resolutions.append((old["id"], resolution))
             old_fields = old["sf_fields"] if old else None
             merged = fields if rebased or not old_fields else {**old_fields, **fields}
             changed = [] if old_fields is None or rebased else self._changed(old_fields, fields)
@@ -188,6 +197,8 @@ class PageApplier:
             else:
                 counts.skipped += 1
         self.upserter.write(rows)
+        if resolutions:
+            self._apply_resolutions(resolutions, changes)
         new_ids = [c.sf_id for c in changes if c.pk is None]
         if new_ids:
             pks = self.lookup.pks(new_ids)
@@ -203,6 +214,53 @@ class PageApplier:
             cursor.rows_read += page_size
             cursor.save()
         return counts
+
+    def _pending_changes(self, existing: dict[str, dict[str, Any]]) -> dict[int, dict[str, PendingChange]]:
+        """Pending outbox changes of this page's records, latest per field."""
+        if not existing:
+            return {}
+        by_pk: dict[int, dict[str, PendingChange]] = {}
+        rows = OutboundChange.objects.filter(
+            sobject=self.entry.sobject,
+            local_id__in=[row["id"] for row in existing.values()],
+            state=OutboundChange.State.PENDING,
+        ).order_by("id")
+        for change_id, local_id, name, base, value in rows.values_list(
+            "id", "local_id", "field", "base_value", "new_value"
+        ):
+            by_pk.setdefault(local_id, {})[name] = PendingChange(change_id, base, value)
+        return by_pk
+
+    def _apply_resolutions(self, resolutions: list[tuple[int, Resolution]], changes: list[RowChange]) -> None:
+        superseded = [i for _, r in resolutions for i in r.superseded]
+        if superseded:
+            OutboundChange.objects.filter(id__in=superseded).update(state=OutboundChange.State.SUPERSEDED)
+        for _, resolution in resolutions:
+            for change_id, base in resolution.rebased:
+                OutboundChange.objects.filter(id=change_id).update(base_value=base)
+        if self.model is not Person:
+            return
+        by_pk = {c.pk: c for c in changes}
+        for pk, resolution in resolutions:
+            conflicted = {c.field for c in resolution.conflicts}
+            if pk in by_pk:
+                # The conflict row says it all; no second "Change Data Value" for the same field.
+                by_pk[pk].changed = [name for name in by_pk[pk].changed if name not in conflicted]
+            for conflict in resolution.conflicts:
+                self.ctx.writer.add(
+                    pk,
+                    ActivityLog.Type.CHANGE_DATA_VALUE,
+                    conflict.field,
+                    old_value=display(conflict.local_value),
+                    new_value=display(
+                        conflict.salesforce_value
+                        if conflict.winner == SALESFORCE_WINS
+                        else conflict.local_value
+                    ),
+                    reason=conflict.sentence(),
+                    conflict_winner=conflict.winner,
+                    salesforce_value=display(conflict.salesforce_value),
+                )
 
     def _changed(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         return [name for name in self.compared if name in new and old.get(name) != new[name]]

@@ -1,16 +1,312 @@
-"""The push: drain the outbox of local edits to Salesforce (leads, contacts, campaigns, campaign members)."""
+"""The push: drain the outbox of local edits to Salesforce (leads, contacts, campaigns, campaign members).
+
+Latest value per field per record; 200 records per sObject Collections request with allOrNone=false,
+five collections per /composite call. Per record: success → sent; a record-level rejection (validation
+rule, required field, bad picklist, too long, …) → rejected, with a line in the person's activity log, a
+SyncError and the person flagged, and not retried until the record changes; a transient error → retried
+in a later cycle with backoff. One bad record never fails the rest of its batch.
+
+A crash after Salesforce answered but before the results are committed leaves the changes pending: the
+next cycle sends the same values again, which changes nothing in Salesforce (updates, never creates).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-from syncapp.models import OutboundChange
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from syncapp.models import (
+    ActivityLog,
+    CampaignMember,
+    OutboundChange,
+    Person,
+    SyncCursor,
+    SyncError,
+    SyncStep,
+)
+from syncapp.salesforce.client import COLLECTION_SIZE, COLLECTIONS_PER_COMPOSITE, SubResult
+from syncapp.salesforce.errors import LimitReachedError, SalesforceError, TransientError
+from syncapp.salesforce.translate import TRANSIENT_CODES
+from syncapp.sync.activity import ActivityWriter
+from syncapp.sync.load import delta_query
+from syncapp.sync.objects import CAMPAIGN_MEMBERS, CAMPAIGNS, CONTACTS, LEADS, SyncedObject
+from syncapp.sync.pull import Counts, PageApplier, PullContext
 
 if TYPE_CHECKING:
     from syncapp.sync.cycle import Cycle
     from syncapp.sync.schema import SyncSchema
 
+log = logging.getLogger(__name__)
+PUSHED = {entry.sobject: entry for entry in (LEADS, CONTACTS, CAMPAIGNS, CAMPAIGN_MEMBERS)}
+Type = ActivityLog.Type
+
+
+@dataclass
+class Outgoing:
+    """One record to update in Salesforce and the outbox rows it carries."""
+
+    sobject: str
+    local_id: int
+    sf_id: str
+    values: dict[str, Any] = field(default_factory=dict)
+    change_ids: list[int] = field(default_factory=list)
+
+    def payload(self) -> dict[str, Any]:
+        return {"attributes": {"type": self.sobject}, "Id": self.sf_id, **self.values}
+
+
+def pending_changes(now=None) -> list[OutboundChange]:
+    now = now or timezone.now()
+    return list(
+        OutboundChange.objects.filter(state=OutboundChange.State.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .exclude(sf_id="")
+        .order_by("id")
+    )
+
 
 def push_pending(*, cycle: Cycle, schema: SyncSchema) -> None:
     if not OutboundChange.objects.filter(state=OutboundChange.State.PENDING).exists():
         return
+    _follow_conversions()
+    changes = pending_changes()
+    if not changes:
+        return
+    _refresh_moved_records(cycle, schema, {c.sobject for c in changes})
+    changes = pending_changes()  # the refresh may have superseded some
+    outgoing = group(changes)
+    for sobject in PUSHED:
+        records = [o for o in outgoing if o.sobject == sobject]
+        if records:
+            Pusher(cycle, PUSHED[sobject]).push(records)
+
+
+def group(changes: list[OutboundChange]) -> list[Outgoing]:
+    """Latest value per field per record (changes arrive oldest first)."""
+    by_record: dict[tuple[str, int], Outgoing] = {}
+    for change in changes:
+        key = (change.sobject, change.local_id)
+        record = by_record.setdefault(key, Outgoing(change.sobject, change.local_id, change.sf_id))
+        record.values[change.field] = change.new_value
+        record.change_ids.append(change.id)
+    return list(by_record.values())
+
+
+def _follow_conversions() -> None:
+    """A lead edited locally and then converted: the edit now belongs to the contact (same person field)."""
+    lead_changes = OutboundChange.objects.filter(state=OutboundChange.State.PENDING, sobject="Lead")
+    converted = Person.objects.filter(
+        pk__in=lead_changes.values("local_id"), sfdc_type=Person.SfdcType.CONTACT
+    ).values_list("pk", "sf_contact_id")
+    lead_to_contact = {
+        c.api: next((d.api for d in CONTACTS.columns if d.attname == c.attname), "") for c in LEADS.columns
+    }
+    for pk, contact_id in converted:
+        for change in lead_changes.filter(local_id=pk):
+            contact_field = lead_to_contact.get(change.field, "")
+            if contact_field and contact_id:
+                change.sobject, change.field, change.sf_id = "Contact", contact_field, contact_id
+                change.save(update_fields=["sobject", "field", "sf_id"])
+            else:
+                change.state = OutboundChange.State.SUPERSEDED
+                change.error = f"{change.field} has no contact field: the lead was converted in Salesforce."
+                change.save(update_fields=["state", "error"])
+
+
+def _refresh_moved_records(cycle: Cycle, schema: SyncSchema, sobjects: set[str]) -> None:
+    """Re-pull what changed in Salesforce since the pull began (one composite batch), so the push never
+    overwrites an edit it has not seen; the conflict rules run on it like on any pull."""
+    entries = [PUSHED[s] for s in PUSHED if s in sobjects and schema.field_names(s)]
+    cursors = {c.sobject: c for c in SyncCursor.objects.filter(sobject__in=[e.sobject for e in entries])}
+    entries = [e for e in entries if e.sobject in cursors and cursors[e.sobject].high_water]
+    if not entries:
+        return
+    client = cycle.client
+    queries = []
+    for entry in entries:
+        soql, include_deleted = delta_query(entry, schema.field_names(entry.sobject), cursors[entry.sobject])
+        queries.append({"method": "GET", "url": client.query_url(soql, include_deleted=include_deleted)})
+    ctx = PullContext(schema=schema, run=cycle.run, writer=ActivityWriter(sync_run_id=cycle.run.pk))
+    for entry, result in zip(entries, client.composite_batch(queries), strict=True):
+        if not result.ok:
+            raise result.error()
+        applier = PageApplier(entry, ctx)
+        page = result.body
+        while True:
+            applier.apply(applier.from_rest(page.get("records", [])), cursors[entry.sobject])
+            if page.get("done", True):
+                break
+            page = client._call(
+                lambda sf, url=page["nextRecordsUrl"]: sf.query_more(url, identifier_is_url=True)
+            )
+
+
+class Pusher:
+    def __init__(self, cycle: Cycle, entry: SyncedObject) -> None:
+        self.cycle = cycle
+        self.client = cycle.client
+        self.entry = entry
+        self.counts = Counts()
+
+    def push(self, records: list[Outgoing]) -> None:
+        step = SyncStep.objects.create(
+            run=self.cycle.run,
+            sobject=self.entry.sobject,
+            operation=SyncStep.Operation.PUSH_UPDATES,
+            started_at=timezone.now(),
+            progress_total=len(records),
+        )
+        calls = self.client.calls
+        status, message = SyncStep.Status.SUCCEEDED, ""
+        chunks = [records[i : i + COLLECTION_SIZE] for i in range(0, len(records), COLLECTION_SIZE)]
+        try:
+            for start in range(0, len(chunks), COLLECTIONS_PER_COMPOSITE):
+                group_ = chunks[start : start + COLLECTIONS_PER_COMPOSITE]
+                try:
+                    results = self.client.composite(
+                        [
+                            {
+                                "method": "PATCH",
+                                "url": f"{self.client.data_path}/composite/sobjects",
+                                "referenceId": f"push{n}",
+                                "body": {"allOrNone": False, "records": [r.payload() for r in chunk]},
+                            }
+                            for n, chunk in enumerate(group_)
+                        ]
+                    )
+                except LimitReachedError:
+                    raise
+                except SalesforceError as exc:
+                    # The whole call failed (after the client's own retries): try again next cycle.
+                    self._retry_later([r for chunk in group_ for r in chunk], exc.message)
+                    status, message = SyncStep.Status.FAILED, exc.message
+                    self.cycle.failed_steps += 1
+                    continue
+                with transaction.atomic():
+                    for chunk, result in zip(group_, results, strict=True):
+                        self._record_results(chunk, result)
+                SyncStep.objects.filter(pk=step.pk).update(
+                    progress_done=self.counts.updated + self.counts.failed
+                )
+        finally:
+            step.updated, step.failed, step.skipped = (
+                self.counts.updated,
+                self.counts.failed,
+                self.counts.skipped,
+            )
+            step.progress_done = self.counts.updated + self.counts.failed + self.counts.skipped
+            step.api_calls = self.client.calls - calls
+            step.status, step.message = status, message
+            step.finished_at = timezone.now()
+            step.save()
+
+    # --- results ------------------------------------------------------------------------------------------
+    def _record_results(self, chunk: list[Outgoing], result: SubResult) -> None:
+        if not result.ok or not isinstance(result.body, list):
+            error = result.error()
+            if isinstance(error, TransientError):
+                self._retry_later(chunk, error.message)
+            else:
+                for record in chunk:
+                    self._rejected(record, error.code, error.message, [])
+            return
+        writer = ActivityWriter(sync_run_id=self.cycle.run.pk, source="sync")
+        sent: list[int] = []
+        for record, outcome in zip(chunk, result.body, strict=True):
+            if outcome.get("success"):
+                sent.extend(record.change_ids)
+                self.counts.updated += 1
+                person_id = self._person_id(record)
+                if person_id:
+                    writer.add(
+                        person_id,
+                        Type.SYNC_TO_SFDC,
+                        ", ".join(sorted(record.values)),
+                        fields=sorted(record.values),
+                    )
+                continue
+            errors = outcome.get("errors") or [{}]
+            code = errors[0].get("statusCode", "")
+            message = "; ".join(e.get("message", "") for e in errors)
+            fields = sorted({f for e in errors for f in e.get("fields") or []})
+            if code in TRANSIENT_CODES:
+                self._retry_later([record], f"{code}: {message}")
+            else:
+                self._rejected(record, code, message, fields, writer)
+        now = timezone.now()
+        OutboundChange.objects.filter(id__in=sent).update(
+            state=OutboundChange.State.SENT, sent_at=now, error=""
+        )
+        people = [
+            r.local_id for r in chunk if r.sobject in ("Lead", "Contact") and set(r.change_ids) <= set(sent)
+        ]
+        Person.objects.filter(pk__in=people).exclude(sync_error="").update(sync_error="")
+        writer.flush()
+
+    def _rejected(
+        self,
+        record: Outgoing,
+        code: str,
+        message: str,
+        fields: list[str],
+        writer: ActivityWriter | None = None,
+    ) -> None:
+        self.counts.failed += 1
+        OutboundChange.objects.filter(id__in=record.change_ids).update(
+            state=OutboundChange.State.REJECTED, error=f"{code}: {message}"[:2000]
+        )
+        person_id = self._person_id(record)
+        SyncError.objects.create(
+            run=self.cycle.run,
+            level=SyncError.Level.RECORD,
+            sobject=record.sobject,
+            operation=SyncStep.Operation.PUSH_UPDATES,
+            sf_id=record.sf_id,
+            person_id=person_id,
+            local_id=str(record.local_id),
+            code=code,
+            message=message,
+            fields=fields,
+            occurred_at=timezone.now(),
+        )
+        if person_id:
+            Person.objects.filter(pk=person_id).update(sync_error=f"{code}: {message}"[:2000])
+            own_writer = writer or ActivityWriter(sync_run_id=self.cycle.run.pk, source="sync")
+            own_writer.add(
+                person_id,
+                Type.SALESFORCE_REJECTED,
+                ", ".join(sorted(record.values)),
+                outcome=ActivityLog.Outcome.FAILED,
+                error_code=code,
+                message=message,
+                fields=fields,
+                rejected_values={k: v for k, v in record.values.items()},
+            )
+            if writer is None:
+                own_writer.flush()
+
+    def _retry_later(self, records: list[Outgoing], reason: str) -> None:
+        now = timezone.now()
+        for record in records:
+            self.counts.skipped += 1
+            for change in OutboundChange.objects.filter(id__in=record.change_ids):
+                change.attempts += 1
+                # 1, 2, 4 … minutes, at most an hour: a locked row or a busy org usually clears quickly.
+                change.next_attempt_at = now + timedelta(minutes=min(60, 2 ** (change.attempts - 1)))
+                change.error = reason[:2000]
+                change.save(update_fields=["attempts", "next_attempt_at", "error"])
+
+    def _person_id(self, record: Outgoing) -> int | None:
+        if record.sobject in ("Lead", "Contact"):
+            return record.local_id
+        if record.sobject == "CampaignMember":
+            return (
+                CampaignMember.objects.filter(pk=record.local_id).values_list("person_id", flat=True).first()
+            )
+        return None
