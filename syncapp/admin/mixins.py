@@ -93,11 +93,17 @@ class ServiceSaveMixin(NoticeMixin):
         return {}
 
     def get_readonly_fields(self, request: HttpRequest, obj: models.Model | None = None) -> tuple[str, ...]:
+        from syncapp import services
+
         declared = tuple(super().get_readonly_fields(request, obj))
+        editable = set(self.editable_fields)
+        if obj is not None:
+            # Fields the Salesforce sync user cannot update are shown, not offered for editing.
+            editable = services.fields_editable_for(obj=obj, candidates=self.editable_fields)
         model_fields = tuple(
             f.name
             for f in self.model._meta.get_fields()
-            if f.concrete and f.name not in self.editable_fields and f.name not in declared
+            if f.concrete and f.name not in editable and f.name not in declared
         )
         return declared + model_fields
 

@@ -45,6 +45,18 @@ def not_updateable(sobject: str, api_names: list[str]) -> set[str]:
     }
 
 
+def editable_fields(obj: models.Model, candidates: tuple[str, ...]) -> set[str]:
+    """Which of `candidates` (model field names) can be changed for `obj`: a synced column whose Salesforce
+    field the sync user can update. A record not in Salesforce keeps every candidate editable."""
+    entry = entry_for(obj)
+    columns = {c.attname: c.api for c in entry.columns if c.kind != "id"}
+    if not obj.sf_id:
+        return set(candidates)
+    synced = [name for name in candidates if name in columns]
+    blocked = not_updateable(entry.sobject, [columns[name] for name in synced])
+    return {name for name in synced if columns[name] not in blocked}
+
+
 @transaction.atomic
 def record_update(*, obj: models.Model, changes: dict[str, Any], actor: str, actor_id: int | None = None):
     """Apply `changes` (model field name → value) to a lead, contact, campaign or member, with outbox rows."""

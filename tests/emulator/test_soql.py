@@ -165,8 +165,18 @@ def org() -> Org:
         user_id=ADMIN,
     )
     put("Widget__c", [{"Name": "W1", "Account__c": acme, "Contact__c": smith}], user_id=ADMIN)
-    names = dict(ann=ann, bob=bob, queue=queue, acme=acme, globex=globex, smith=smith, alpha=alpha, beta=beta,
-                 gamma=gamma, delta=delta)  # fmt: skip
+    names = dict(
+        ann=ann,
+        bob=bob,
+        queue=queue,
+        acme=acme,
+        globex=globex,
+        smith=smith,
+        alpha=alpha,
+        beta=beta,
+        gamma=gamma,
+        delta=delta,
+    )
     return Org(store, names)
 
 
@@ -423,8 +433,20 @@ def benchmark_row_to_record(rows: int = 100_000) -> float:
         "ConvertedDate, Owner.Name FROM Lead",
         build_schema(),
     )
-    row = ("00Q5g0000000001EAA", "00Q5g0000000001EAA", "Smith", "Acme", "a@b.c", 0, 12.5, 3,
-           "2024-01-01T00:00:00.000+0000", None, "0055g0000000001AAA", "Ann Rep")  # fmt: skip
+    row = (
+        "00Q5g0000000001EAA",
+        "00Q5g0000000001EAA",
+        "Smith",
+        "Acme",
+        "a@b.c",
+        0,
+        12.5,
+        3,
+        "2024-01-01T00:00:00.000+0000",
+        None,
+        "0055g0000000001AAA",
+        "Ann Rep",
+    )
     data = [row] * rows
     build = cq.row_to_record
     start = time.perf_counter()

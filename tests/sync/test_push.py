@@ -196,3 +196,22 @@ def test_people_who_are_not_in_salesforce_are_not_pushed_by_the_cycle(sync, emul
     person.refresh_from_db()
     assert person.title == "Only Here"
     assert not OutboundChange.objects.exists()
+
+
+def test_a_campaign_and_a_member_status_edited_locally_reach_salesforce(sync, emulator):
+    from syncapp.models import Campaign, CampaignMember
+
+    sync()
+    campaign = Campaign.objects.filter(sf_deleted=False).first()
+    member = CampaignMember.objects.filter(campaign=campaign, sf_deleted=False).first()
+    other_status = (
+        campaign.member_statuses.exclude(label=member.status).values_list("label", flat=True).first()
+    )
+
+    services.campaign_update(campaign=campaign, changes={"name": "Autumn Webinar 2026"}, actor=ACTOR)
+    services.campaign_member_update(member=member, changes={"status": other_status}, actor=ACTOR)
+    sync()
+
+    assert org_value(emulator, "Campaign", campaign.sf_id, "Name") == "Autumn Webinar 2026"
+    assert org_value(emulator, "CampaignMember", member.sf_id, "Status") == other_status
+    assert ActivityLog.objects.filter(person=member.person, type=ActivityLog.Type.SYNC_TO_SFDC).exists()
