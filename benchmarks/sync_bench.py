@@ -151,6 +151,8 @@ def main() -> None:
         out["local_write_ratio_to_executemany"] = round(out["local_write_rows_per_second"] / baseline, 2)
 
         out.update(incremental(port, workdir, args.changed))
+        out.update(push(args.changed))
+        run_cycle(trigger="bench")  # reads back the pushed records (their stamps moved): not idle yet
         started = time.perf_counter()
         idle = run_cycle(trigger="bench").run
         out["idle_cycle_seconds"] = round(time.perf_counter() - started, 2)
@@ -214,6 +216,30 @@ def incremental(port: int, workdir: Path, changed: int) -> dict[str, object]:
         "incremental_leads_updated": lead_step.updated,
         "incremental_cycle_seconds": round(seconds, 2),
         "incremental_cycle_api_calls": run.api_calls,
+    }
+
+
+def push(count: int) -> dict[str, object]:
+    """`count` people edited locally (through the service, as the admin does), then one cycle."""
+    from syncapp import services
+    from syncapp.models import Person, SyncStep
+    from syncapp.sync.cycle import run_cycle
+
+    people = Person.objects.filter(sf_deleted=False, is_converted=False).exclude(sf_id=None)[:count]
+    for number, person in enumerate(people):
+        services.person_update(person=person, changes={"title": f"Pushed {number}"}, actor="bench")
+    started = time.perf_counter()
+    run = run_cycle(trigger="bench").run
+    seconds = time.perf_counter() - started
+    steps = list(run.steps.filter(operation=SyncStep.Operation.PUSH_UPDATES))
+    return {
+        "push_people_edited": len(people),
+        "push_records_sent": sum(s.updated for s in steps),
+        "push_records_rejected": sum(s.failed for s in steps),
+        "push_step_seconds": round(sum((s.finished_at - s.started_at).total_seconds() for s in steps), 2),
+        "push_step_api_calls": sum(s.api_calls for s in steps),
+        "push_cycle_seconds": round(seconds, 2),
+        "push_cycle_api_calls": run.api_calls,
     }
 
 

@@ -1,0 +1,38 @@
+"""`make bench`: every benchmark, each in its own process, figures printed as JSON.
+
+    python -m benchmarks [--persons 1000000] [--quick]
+
+Record the output in docs/benchmarks.md with the command and the date; compare only figures measured in
+the same run (the machine is shared and noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+
+def run(module: str, *args: str) -> dict:
+    print(f"$ python -m {module} {' '.join(args)}", flush=True)
+    out = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, check=True)
+    start = out.stdout.index("{")
+    result = json.loads(out.stdout[start:])
+    print(json.dumps(result, indent=2), flush=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--quick", action="store_true", help="100,000 people instead of a million")
+    args = parser.parse_args()
+    persons = 100_000 if args.quick else args.persons
+    run("sfdc_emulator.bench", "--persons", "50000")
+    run("sfdc_emulator.bench_bulk", "--persons", str(min(persons, 1_000_000)))
+    run("benchmarks.sync_bench", "--persons", str(persons), "--changed", "10000")
+
+
+if __name__ == "__main__":
+    main()
