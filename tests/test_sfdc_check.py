@@ -30,3 +30,31 @@ def test_sfdc_check_reports_an_unknown_auth_flow(settings):
 
     with pytest.raises(CommandError, match="client_credentials, password or jwt"):
         call_command("sfdc_check")
+
+
+def test_sfdc_check_logs_in_to_the_emulator_and_reports_api_usage(emulator, capsys):
+    call_command("sfdc_check")
+
+    out = capsys.readouterr().out
+    assert "Salesforce is reachable: logged in as sync@emulator.local" in out
+    assert "daily API calls used" in out
+
+
+def test_sfdc_check_names_the_settings_to_fix_when_the_client_secret_is_wrong(emulator, settings):
+    settings.SALESFORCE_CLIENT_SECRET = "wrong"
+
+    with pytest.raises(CommandError, match="check SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET"):
+        call_command("sfdc_check")
+
+
+def test_the_password_flow_logs_in_with_the_security_token(emulator, settings):
+    settings.SALESFORCE_AUTH_FLOW = "password"
+
+    call_command("sfdc_check")
+
+
+def test_the_jwt_bearer_flow_logs_in_with_the_connected_apps_key(emulator, settings):
+    settings.SALESFORCE_AUTH_FLOW = "jwt"
+    settings.SALESFORCE_PRIVATE_KEY_FILE = emulator.jwt_key_file
+
+    call_command("sfdc_check")

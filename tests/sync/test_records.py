@@ -1,0 +1,63 @@
+"""Turning Salesforce values into mirror values: one canonical form, and odd values never stop a page."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from syncapp.sync.objects import LEADS, OPPORTUNITIES
+from syncapp.sync.records import canonical_datetime, column_converter, column_values, csv_converter
+
+MAX = {"email": 255, "first_name": 80, "title": 255, "company": 255, "phone": 40}
+
+
+def test_bulk_csv_and_rest_give_the_same_sf_fields():
+    convert = csv_converter(
+        {"Id": "id", "IsConverted": "boolean", "NumberOfEmployees": "int", "AnnualRevenue": "currency",
+         "SystemModstamp": "datetime", "Email": "email"}
+    )  # fmt: skip
+
+    fields = convert(
+        {"Id": "00Q5g0000000001AAA", "IsConverted": "false", "NumberOfEmployees": "50",
+         "AnnualRevenue": "1000000.0", "SystemModstamp": "2026-11-20T12:00:05.000Z", "Email": ""}
+    )  # fmt: skip
+
+    assert fields == {
+        "Id": "00Q5g0000000001AAA",
+        "IsConverted": False,
+        "NumberOfEmployees": 50,
+        "AnnualRevenue": 1000000.0,
+        "SystemModstamp": "2026-11-20T12:00:05.000+0000",
+        "Email": None,
+    }
+
+
+def test_datetimes_in_any_offset_are_stored_in_salesforces_rest_form():
+    assert canonical_datetime("2026-11-20T13:00:05+01:00") == "2026-11-20T12:00:05.000+0000"
+    assert canonical_datetime("2026-11-20T12:00:05.000+0000") == "2026-11-20T12:00:05.000+0000"
+
+
+def test_an_overlong_value_is_cut_to_fit_the_column_and_kept_whole_in_sf_fields():
+    long_title = "Chief " * 100
+    values, problems = column_converter(LEADS.columns, MAX)({"Title": long_title, "Email": "a@b.co"})
+
+    assert values["title"] == long_title[:255]
+    assert problems == []
+
+
+def test_a_value_a_column_cannot_hold_is_reported_and_the_rest_of_the_record_is_kept():
+    fields = {"Name": "Big deal", "Amount": "a lot", "CloseDate": "2026-12-31", "IsWon": True}
+
+    values, problems = column_converter(OPPORTUNITIES.columns, {"name": 255})(fields)
+
+    assert values["amount"] is None
+    assert values["name"] == "Big deal"
+    assert values["close_date"] == date(2026, 12, 31)
+    assert values["is_won"] is True
+    assert problems == ["Amount: 'a lot' is not a number"]
+
+
+def test_hidden_fields_leave_their_columns_out_rather_than_blanking_them():
+    values, _ = column_values(OPPORTUNITIES.columns, {"Name": "Renewal", "Amount": 1200.5}, {})
+
+    assert values == {"name": "Renewal", "amount": Decimal("1200.5")}
