@@ -96,12 +96,17 @@ class SyncCursor(models.Model):
         return self.sobject
 
 
+class RunStatus(models.TextChoices):
+    """Marketo's Sync Status values, for a whole cycle and for each of its steps."""
+
+    RUNNING = "running", "In process"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    INCOMPLETE = "incomplete", "Incomplete"
+
+
 class SyncRun(models.Model):
-    class Status(models.TextChoices):
-        RUNNING = "running", "In process"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        INCOMPLETE = "incomplete", "Incomplete"
+    Status = RunStatus
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING, db_index=True)
     trigger = models.CharField(max_length=20, default="schedule")
@@ -131,11 +136,7 @@ class SyncStep(models.Model):
         PULL_CONVERSIONS = "pull_conversions", "Pull conversions"
         PUSH_UPDATES = "push_updates", "Push updates"
 
-    class Status(models.TextChoices):
-        RUNNING = "running", "In process"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        INCOMPLETE = "incomplete", "Incomplete"
+    Status = RunStatus
 
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="steps")
     sobject = models.CharField(max_length=80)
