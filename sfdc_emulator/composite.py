@@ -12,6 +12,8 @@ from sfdc_emulator.server.routing import Ctx, Response, dispatch_internal, json_
 
 MAX_COLLECTION = 200
 MAX_SUBREQUESTS = 25
+MAX_HEAVY_SUBREQUESTS = 5
+HEAVY_SUBREQUEST = re.compile(r"/(composite/sobjects|query|queryAll)(/|\?|$)")
 ROLLED_BACK = RecordError(
     "ALL_OR_NONE_OPERATION_ROLLED_BACK",
     "Record rolled back because not all records were valid and the request was using AllOrNone header",
@@ -234,6 +236,17 @@ def composite(ctx: Ctx, version: str) -> Response:
     if len(subs) > MAX_SUBREQUESTS:
         raise SfError(
             400, "LIMIT_EXCEEDED", f"Composite API only supports up to {MAX_SUBREQUESTS} subrequests"
+        )
+    heavy = sum(
+        1 for sub in subs if isinstance(sub, dict) and HEAVY_SUBREQUEST.search(str(sub.get("url", "")))
+    )
+    if heavy > MAX_HEAVY_SUBREQUESTS:
+        # Salesforce: at most 5 of the 25 subrequests may be sObject Collections or queries. [doc]
+        raise SfError(
+            400,
+            "LIMIT_EXCEEDED",
+            f"Composite API only supports up to {MAX_HEAVY_SUBREQUESTS} sObject Collections or query "
+            "subrequests",
         )
     seen: set[str] = set()
     for sub in subs:

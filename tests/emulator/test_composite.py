@@ -136,3 +136,26 @@ def test_composite_batch_runs_each_request_and_reports_errors(sf):
     assert out["hasErrors"] is True
     assert [r["statusCode"] for r in out["results"]] == [204, 200, 404]
     assert out["results"][1]["result"]["Status"] == "Working - Contacted"
+
+
+def test_composite_allows_at_most_five_collections_or_queries(emulator):
+    import requests
+
+    token = emulator.token()
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = emulator.ca_file
+    subrequests = [
+        {"method": "GET", "url": "/services/data/v59.0/query?q=SELECT+Id+FROM+Lead", "referenceId": f"q{n}"}
+        for n in range(6)
+    ]
+
+    response = session.post(
+        f"{emulator.base_url}/services/data/v59.0/composite",
+        json={"compositeRequest": subrequests},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "LIMIT_EXCEEDED"
