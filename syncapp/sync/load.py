@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from syncapp.sync.records import csv_converter, soql_datetime
 
 log = logging.getLogger(__name__)
 BULK_CHUNK = 10000  # rows per transaction while applying a Bulk CSV page
-BULK_PAGE = 50000  # rows per Bulk results request
+BULK_PAGE = 50000  # rows per Bulk results request (held as CSV text while it is applied)
 
 
 def overlap() -> timedelta:
@@ -101,34 +102,37 @@ class ObjectLoader:
         self._wait_for_job(cursor.bulk_job_id)
         convert = csv_converter(self.applier.ctx.schema.types(self.entry.sobject))
 
-        def fetch(locator: str) -> tuple[list[dict[str, Any]], str]:
+        def fetch(locator: str) -> tuple[str, str]:
             try:
-                text, next_locator = self.client.bulk_query_results(
-                    cursor.bulk_job_id, locator, max_records=BULK_PAGE
-                )
+                return self.client.bulk_query_results(cursor.bulk_job_id, locator, max_records=BULK_PAGE)
             except SalesforceError:
                 # An expired or unknown job (jobs are kept for days, not forever): the next cycle starts over.
                 log.warning("Bulk job %s unusable; the initial load will start again", cursor.bulk_job_id)
                 SyncCursor.objects.filter(pk=cursor.pk).update(bulk_job_id="", bulk_locator="")
                 raise
-            return [convert(row) for row in csv.DictReader(io.StringIO(text))], next_locator
 
-        # The next page downloads while this one is written: Salesforce (or the emulator) and the
-        # database each keep a core busy.
+        # The next page downloads while this one is written (Salesforce and the database each keep a core
+        # busy); rows are parsed a chunk at a time, so memory holds one page of CSV text, not of dicts.
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(fetch, cursor.bulk_locator)
             while pending is not None:
-                rows, next_locator = pending.result()
+                text, next_locator = pending.result()
                 pending = pool.submit(fetch, next_locator) if next_locator else None
-                if not rows:
-                    cursor.bulk_locator = next_locator
-                    cursor.save()
-                for start in range(0, len(rows), BULK_CHUNK):
-                    if start + BULK_CHUNK >= len(rows):
+                rows = csv.DictReader(io.StringIO(text))
+                del text
+                applied_any = False
+                chunk = [convert(row) for row in itertools.islice(rows, BULK_CHUNK)]
+                while chunk:
+                    following = [convert(row) for row in itertools.islice(rows, BULK_CHUNK)]
+                    if not following:
                         # The checkpoint commits with the page's last chunk: a crash before it replays this
                         # page (idempotent), a crash after it resumes at the next one.
                         cursor.bulk_locator = next_locator
-                    self._apply(rows[start : start + BULK_CHUNK])
+                    self._apply(chunk)
+                    applied_any, chunk = True, following
+                if not applied_any:
+                    cursor.bulk_locator = next_locator
+                    cursor.save()
         self._mark_done()
         self.applier.finish()
         return self.counts
