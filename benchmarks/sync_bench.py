@@ -54,7 +54,8 @@ def setup_django(workdir: Path, port: int) -> None:
         {
             "DJANGO_SETTINGS_MODULE": "core.settings",
             "SYNCAPP_ENV_FILE": str(workdir / "absent.env"),
-            "DEBUG": "true",
+            "DEBUG": "false",  # as in production: DEBUG keeps a log of every query in memory
+            "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
             "DATABASE_URL": f"sqlite:///{workdir / 'app.sqlite3'}",
             "SALESFORCE_LOGIN_URL": f"https://127.0.0.1:{port}",
             "SALESFORCE_CLIENT_ID": "emulator-client-id",
