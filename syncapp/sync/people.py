@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
-
 from syncapp.models import (
     Account,
     ActivityLog,
@@ -45,6 +43,10 @@ MERGEABLE_COLUMNS = (
 
 class PersonHook(Hook):
     extra_attnames = ("company",)
+
+    def __init__(self, entry, ctx) -> None:
+        super().__init__(entry, ctx)
+        self.merge_losers: list[int] = []
 
     def prepare(self, records: list[dict[str, Any]], counts: Counts) -> list[dict[str, Any]]:
         if self.entry.sobject != "Lead":
@@ -97,7 +99,9 @@ class PersonHook(Hook):
                 )
             elif change.deleted_now:
                 master = change.new.get("MasterRecordId")
-                if not master:
+                if master:
+                    self.merge_losers.append(change.pk)
+                else:
                     self.writer.add(
                         change.pk,
                         Type.DELETED_IN_SFDC,
@@ -124,13 +128,14 @@ class PersonHook(Hook):
             Person.objects.filter(pk__in=touched).exclude(sync_error="").update(sync_error="")
 
     def finish(self) -> None:
-        """Merge losers into winners once the whole object is pulled (the winner may come on a later page)."""
+        """Merge losers into winners once the whole object is pulled (the winner may come on a later page).
+
+        Only the losers this pull saw: a scan of every deleted person would cost seconds on a big mirror.
+        """
+        if not self.merge_losers:
+            return
         key = "sf_lead_id" if self.entry.sobject == "Lead" else "sf_contact_id"
-        losers = Person.objects.filter(
-            Q(sf_deleted=True, merged_into__isnull=True, sfdc_type=self.entry.fixed["sfdc_type"]),
-            ~Q(sf_fields__MasterRecordId=None),
-            sf_fields__has_key="MasterRecordId",
-        )
+        losers = Person.objects.filter(pk__in=self.merge_losers, merged_into__isnull=True)
         for loser in losers:
             winner_sf_id = loser.sf_fields.get("MasterRecordId")
             winner = Person.objects.filter(**{key: winner_sf_id}).exclude(pk=loser.pk).first()
