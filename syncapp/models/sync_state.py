@@ -75,6 +75,12 @@ class SyncCursor(models.Model):
 
     sobject = models.CharField(max_length=80, unique=True)
     high_water = models.DateTimeField("high-water SystemModstamp", null=True, blank=True)
+    read_through = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Every record stamped before this has been read (server time of the last full read, less "
+        "the overlap): the next delta starts here rather than re-reading the last burst of changes.",
+    )
     load_state = models.CharField(max_length=12, choices=LoadState.choices, default=LoadState.NOT_STARTED)
     load_started_at = models.DateTimeField(null=True, blank=True)
     load_until = models.DateTimeField(

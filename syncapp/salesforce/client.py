@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -68,6 +70,7 @@ class SalesforceClient:
         self.token: Token | None = None
         self.sf: Salesforce | None = None
         self.calls = 0
+        self.server_time: datetime | None = None  # Salesforce's clock at the last composite batch
 
     # --- session -------------------------------------------------------------------------------------------
     def connect(self) -> SalesforceClient:
@@ -159,11 +162,17 @@ class SalesforceClient:
         results: list[SubResult] = []
         for start in range(0, len(requests_), COMPOSITE_BATCH_LIMIT):
             chunk = requests_[start : start + COMPOSITE_BATCH_LIMIT]
-            body = self._call(
-                lambda sf, chunk=chunk: sf.restful(
-                    "composite/batch", method="POST", json={"haltOnError": False, "batchRequests": chunk}
+            # simple-salesforce's own request method (not `restful`) so the response's Date header is ours.
+            response = self._call(
+                lambda sf, chunk=chunk: sf._call_salesforce(
+                    "POST",
+                    f"{sf.base_url}composite/batch",
+                    name="composite/batch",
+                    json={"haltOnError": False, "batchRequests": chunk},
                 )
             )
+            self.server_time = server_time(response) or self.server_time
+            body = response.json()
             results.extend(SubResult(status=r["statusCode"], body=r.get("result")) for r in body["results"])
         return results
 
@@ -210,6 +219,13 @@ class SalesforceClient:
         response = self._call(fetch)
         next_locator = response.headers.get("Sforce-Locator", "")
         return response.text, "" if next_locator in ("", "null") else next_locator
+
+
+def server_time(response: requests.Response) -> datetime | None:
+    try:
+        return parsedate_to_datetime(response.headers["Date"]).astimezone(UTC)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def raise_for_response(response: requests.Response) -> None:

@@ -97,6 +97,7 @@ class Cycle:
         self.settings = SyncSettings.load()
         self.failed_steps = 0
         self.schema_stale = False
+        self.batch_time = None  # Salesforce's clock when the delta queries were read
 
     def execute(self) -> None:
         run = self.run
@@ -172,7 +173,9 @@ class Cycle:
             )
             names.append(entry.sobject)
         pages: dict[str, QueryPage | int] = {}
-        for name, result in zip(names, self.client.composite_batch(requests_), strict=True):
+        results = self.client.composite_batch(requests_)
+        self.batch_time = self.client.server_time
+        for name, result in zip(names, results, strict=True):
             if result.ok:
                 pages[name] = to_page(result.body)
             else:
@@ -222,7 +225,7 @@ class Cycle:
                 counts = loader.run_bulk()
             else:
                 soql, include_deleted = delta_query(entry, applier.names, cursor)
-                counts = loader.run_pages(first, soql, include_deleted)
+                counts = loader.run_pages(first, soql, include_deleted, read_at=self.batch_time)
             step.progress_done = cursor.rows_read
             self._finish_step(step, counts, self.client.calls - calls)
         except LimitReachedError:

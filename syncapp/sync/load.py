@@ -5,8 +5,10 @@ Cursor states:
   (SystemModstamp, Id) from the high-water mark; every page moves the mark, so a crash resumes there.
 - IN_PROGRESS with a bulk job: read the job's CSV pages; the job id and next locator are checkpointed with
   each page's data, so a killed worker resumes at the next unread page instead of starting over.
-- DONE: the delta query, `queryAll` (deletes and merge losers included) with
-  `SystemModstamp >= high_water - overlap`.
+- DONE: the delta query, `queryAll` (deletes and merge losers included) from the later of
+  `high_water - overlap` and `read_through` (Salesforce's clock at the last complete read, less the overlap:
+  whatever was stamped before it had committed when we read). Salesforce stamps whole seconds and commits
+  late; re-reading that window and skipping what was already applied makes this exact.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -53,7 +55,10 @@ def delta_query(entry: SyncedObject, names: list[str], cursor: SyncCursor) -> tu
     """The SOQL that reads what changed (or, before the first load is done, the next REST page)."""
     order = " ORDER BY SystemModstamp, Id"
     if cursor.load_state == SyncCursor.LoadState.DONE and cursor.high_water:
-        since = f"SystemModstamp >= {soql_datetime(cursor.high_water - overlap())}"
+        start = cursor.high_water - overlap()
+        if cursor.read_through and cursor.read_through > start:
+            start = cursor.read_through
+        since = f"SystemModstamp >= {soql_datetime(start)}"
         return select(entry, names) + where(since, entry.where) + order, True
     since = f"SystemModstamp >= {soql_datetime(cursor.high_water)}" if cursor.high_water else ""
     return select(entry, names) + where(since, entry.where) + order, False
@@ -77,8 +82,14 @@ class ObjectLoader:
         self.counts = Counts()
         self.names = applier.names
 
-    def run_pages(self, first: QueryPage | None, soql: str, include_deleted: bool) -> Counts:
-        """Apply the first page (already fetched, e.g. in a composite batch) and follow nextRecordsUrl."""
+    def run_pages(
+        self, first: QueryPage | None, soql: str, include_deleted: bool, read_at: datetime | None = None
+    ) -> Counts:
+        """Apply the first page (already fetched, e.g. in a composite batch) and follow nextRecordsUrl.
+
+        `read_at` is Salesforce's clock when the first page was read; once every page is applied, records
+        stamped before `read_at - overlap` are known to be in the mirror.
+        """
         page = first or self.client.query_page(soql, include_deleted=include_deleted)
         while True:
             self._apply(self.applier.from_rest(page.records))
@@ -87,6 +98,9 @@ class ObjectLoader:
             page = self.client.query_more(page.next_url)
         if self.cursor.load_state != SyncCursor.LoadState.DONE:
             self._mark_done()
+        elif first is not None and read_at is not None:
+            self.cursor.read_through = read_at - overlap()
+            self.cursor.save(update_fields=["read_through", "updated_at"])
         self.applier.finish()
         return self.counts
 

@@ -198,3 +198,29 @@ def test_ensure_schedules_is_idempotent(db):
     schedule = Schedule.objects.get(name="syncapp: sync cycle")
     assert schedule.func == "syncapp.tasks.run_scheduled_sync"
     assert Schedule.objects.count() == 1
+
+
+def test_the_delta_starts_at_the_later_of_the_overlap_and_what_was_already_read_through(db, settings):
+    from syncapp.sync.load import delta_query
+    from syncapp.sync.objects import LEADS
+
+    settings.SYNC_OVERLAP_SECONDS = 60
+    stamp = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
+    cursor = SyncCursor(sobject="Lead", load_state=SyncCursor.LoadState.DONE, high_water=stamp)
+
+    soql, include_deleted = delta_query(LEADS, ["Id", "SystemModstamp"], cursor)
+    assert "SystemModstamp >= 2026-11-20T11:59:00Z" in soql
+    assert include_deleted  # deletes and merge losers come through queryAll
+
+    cursor.read_through = stamp + timedelta(minutes=4)
+    soql, _ = delta_query(LEADS, ["Id", "SystemModstamp"], cursor)
+    assert "SystemModstamp >= 2026-11-20T12:04:00Z" in soql
+
+
+def test_a_complete_delta_read_records_how_far_the_mirror_is_known_complete(sync, emulator):
+    sync()
+    sync()
+
+    cursor = SyncCursor.objects.get(sobject="Lead")
+    assert cursor.read_through is not None
+    assert cursor.read_through <= timezone.now()
