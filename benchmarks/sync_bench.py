@@ -123,6 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--changed", type=int, default=10_000)
+    parser.add_argument("--initial-only", action="store_true", help="stop after the initial load")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="syncapp-bench-"))
     emulator, port, seed_seconds = start_emulator(workdir, args.persons)
@@ -148,6 +149,8 @@ def main() -> None:
         out["initial_people_records_per_second"] = round(records / seconds)
         out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         out["initial_cycle_api_calls"] = run.api_calls
+        if args.initial_only:
+            return
         baseline = executemany_baseline(workdir / "app.sqlite3", limit=min(records, 200_000))
         out["sqlite_executemany_rows_per_second"] = round(baseline)
 
@@ -167,7 +170,7 @@ def main() -> None:
     finally:
         emulator.terminate()
         emulator.wait()
-    print(json.dumps(out, indent=2))
+        print(json.dumps(out, indent=2))
 
 
 def local_write_rate(limit: int) -> dict[str, object]:

@@ -35,7 +35,7 @@ from syncapp.sync.records import csv_converter, soql_datetime
 
 log = logging.getLogger(__name__)
 BULK_CHUNK = 10000  # rows per transaction while applying a Bulk CSV page
-BULK_PAGE = 50000  # rows per Bulk results request (held as CSV text while it is applied)
+BULK_PAGE = 20000  # rows per Bulk results request (held as CSV text while it is applied)
 
 
 def overlap() -> timedelta:
