@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
+from syncapp import services
 from syncapp.admin.display import (
     EMPTY,
     Panel,
@@ -55,6 +59,37 @@ def _step_counts(step: SyncStep) -> tuple[int, ...]:
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     notice = STATE_NOTICE
+    change_list_template = "admin/syncapp/syncrun/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "sync-now/", self.admin_site.admin_view(self.sync_now_view), name="syncapp_syncrun_sync_now"
+            ),
+            *super().get_urls(),
+        ]
+
+    def can_start_cycles(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("syncapp.change_syncsettings")
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        return super().changelist_view(
+            request, {**(extra_context or {}), "can_sync_now": self.can_start_cycles(request)}
+        )
+
+    def sync_now_view(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.can_start_cycles(request):
+            raise PermissionDenied
+        services.sync_cycle_request()
+        self.message_user(
+            request,
+            "A sync cycle was queued: it starts as soon as a worker is free (after any cycle still running).",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:syncapp_syncrun_changelist"))
+
     list_display = (
         "__str__",
         "status_badge",

@@ -53,10 +53,6 @@ class SyncedObject:
     bulk_load: bool = True  # large initial loads may use a Bulk API 2.0 query
     custom_object: bool = False
 
-    @property
-    def label(self) -> str:
-        return self.sobject
-
     def base_fields(self) -> tuple[str, ...]:
         """The standard fields wanted from Salesforce, system fields first, without duplicates."""
         seen: dict[str, None] = dict.fromkeys(SYSTEM_FIELDS)
@@ -360,7 +356,6 @@ BEFORE_CUSTOM = (
     CAMPAIGN_MEMBERS,
 )
 AFTER_CUSTOM = (TASKS, EVENTS)
-STANDARD_OBJECTS = (*BEFORE_CUSTOM, *AFTER_CUSTOM)
 
 
 def custom_object_entry(api_name: str) -> SyncedObject:
@@ -380,7 +375,3 @@ def custom_object_entry(api_name: str) -> SyncedObject:
 def registry(custom_objects: list[str] | tuple[str, ...] = ()) -> tuple[SyncedObject, ...]:
     """Every synced object in pull order, enabled custom objects between campaign members and tasks."""
     return (*BEFORE_CUSTOM, *(custom_object_entry(name) for name in custom_objects), *AFTER_CUSTOM)
-
-
-def by_sobject(name: str) -> SyncedObject | None:
-    return next((entry for entry in STANDARD_OBJECTS if entry.sobject == name), None)
