@@ -9,7 +9,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from syncapp.models import ActivityLog
+from syncapp.models import ActivityLog, Person
 from syncapp.sync.upsert import Inserter
 
 Type = ActivityLog.Type
@@ -103,3 +103,31 @@ def _inserter() -> Inserter:
     if connection.vendor not in _INSERTERS:
         _INSERTERS[connection.vendor] = Inserter(ActivityLog)
     return _INSERTERS[connection.vendor]
+
+
+def log_new_people(person_ids: list[int], *, sfdc_type: str, sync_run_id: int | None) -> None:
+    """One "New Person" row per person, built by the database from the person rows themselves.
+
+    A first load writes one of these for each of possibly millions of people: an `INSERT … SELECT` per
+    chunk saves building and binding every row in Python.
+    """
+    table = connection.ops.quote_name(ActivityLog._meta.db_table)
+    people = connection.ops.quote_name(Person._meta.db_table)
+    if connection.vendor == "postgresql":
+        attributes = "json_build_object('sfdc_type', %s, 'source_type', 'Salesforce')::jsonb"
+        now = "now()"
+    else:
+        attributes = "json_object('sfdc_type', %s, 'source_type', 'Salesforce')"
+        now = "strftime('%%Y-%%m-%%d %%H:%%M:%%S', 'now')"
+    with connection.cursor() as cursor:
+        for start in range(0, len(person_ids), 900):
+            chunk = person_ids[start : start + 900]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (person_id, occurred_at, type, outcome, primary_attribute, attributes, "
+                "source, sync_run_id) "
+                f"SELECT id, COALESCE(sf_created_at, sf_modstamp, {now}), %s, %s, "
+                f"CASE WHEN email <> '' THEN email ELSE COALESCE(sf_id, '') END, {attributes}, %s, %s "
+                f"FROM {people} WHERE id IN ({marks})",
+                [Type.NEW_PERSON, Outcome.SUCCESS, sfdc_type, SALESFORCE, sync_run_id, *chunk],
+            )

@@ -13,7 +13,6 @@ Cursor states:
 
 from __future__ import annotations
 
-import csv
 import io
 import itertools
 import logging
@@ -31,7 +30,7 @@ from syncapp.salesforce.client import QueryPage, SalesforceClient
 from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync.objects import SyncedObject
 from syncapp.sync.pull import Counts, PageApplier
-from syncapp.sync.records import csv_converter, soql_datetime
+from syncapp.sync.records import csv_rows, soql_datetime
 
 log = logging.getLogger(__name__)
 BULK_CHUNK = 10000  # rows per transaction while applying a Bulk CSV page
@@ -114,7 +113,7 @@ class ObjectLoader:
             cursor.load_started_at = cursor.load_started_at or timezone.now()
             cursor.save()
         self._wait_for_job(cursor.bulk_job_id)
-        convert = csv_converter(self.applier.ctx.schema.types(self.entry.sobject))
+        types = self.applier.ctx.schema.types(self.entry.sobject)
 
         def fetch(locator: str) -> tuple[str, str]:
             try:
@@ -132,12 +131,12 @@ class ObjectLoader:
             while pending is not None:
                 text, next_locator = pending.result()
                 pending = pool.submit(fetch, next_locator) if next_locator else None
-                rows = csv.DictReader(io.StringIO(text))
+                rows = csv_rows(io.StringIO(text), types)
                 del text
                 applied_any = False
-                chunk = [convert(row) for row in itertools.islice(rows, BULK_CHUNK)]
+                chunk = list(itertools.islice(rows, BULK_CHUNK))
                 while chunk:
-                    following = [convert(row) for row in itertools.islice(rows, BULK_CHUNK)]
+                    following = list(itertools.islice(rows, BULK_CHUNK))
                     if not following:
                         # The checkpoint commits with the page's last chunk: a crash before it replays this
                         # page (idempotent), a crash after it resumes at the next one.

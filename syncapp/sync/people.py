@@ -20,7 +20,7 @@ from syncapp.models import (
     SalesforceActivity,
     SyncError,
 )
-from syncapp.sync.activity import display
+from syncapp.sync.activity import display, log_new_people
 from syncapp.sync.hooks import Hook, people_by_sf_id
 from syncapp.sync.pull import Counts, RowChange
 from syncapp.sync.records import column_values, parse_datetime
@@ -84,20 +84,13 @@ class PersonHook(Hook):
 
     def after(self, changes: list[RowChange]) -> None:
         type_label = self.entry.sobject
+        created = [c.pk for c in changes if c.created and c.pk is not None]
+        if created:
+            log_new_people(created, sfdc_type=type_label, sync_run_id=self.writer.sync_run_id)
         for change in changes:
-            if change.pk is None:
+            if change.pk is None or change.created:
                 continue
-            if change.created:
-                self.writer.add(
-                    change.pk,
-                    Type.NEW_PERSON,
-                    display(change.new.get("Email")) or change.sf_id,
-                    occurred_at=parse_datetime(change.new.get("CreatedDate")) or change.modstamp,
-                    sfdc_type=type_label,
-                    lead_source=change.new.get("LeadSource"),
-                    source_type="Salesforce",
-                )
-            elif change.deleted_now:
+            if change.deleted_now:
                 master = change.new.get("MasterRecordId")
                 if master:
                     self.merge_losers.append(change.pk)

@@ -6,7 +6,8 @@ record first loaded through Bulk CSV and later through REST compares equal when 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -57,33 +58,36 @@ def rest_fields(record: dict[str, Any], names: list[str], datetime_fields: froze
     return fields
 
 
-def csv_converter(types: dict[str, str]) -> Callable[[dict[str, str]], dict[str, Any]]:
-    """A function turning one Bulk API CSV row (all strings, '' for null) into canonical typed values."""
+def _csv_value_converter(type_: str) -> Callable[[str], Any]:
+    if type_ == "boolean":
+        return lambda v: v.lower() == "true"
+    if type_ == "int":
+        return lambda v: int(float(v))
+    if type_ in NUMERIC_FLOAT:
+        return float
+    if type_ == "datetime":
+        return canonical_datetime
+    return lambda v: v
 
-    def convert_value(type_: str) -> Callable[[str], Any]:
-        if type_ == "boolean":
-            return lambda v: v.lower() == "true"
-        if type_ == "int":
-            return lambda v: int(float(v)) if v != "" else None
-        if type_ in NUMERIC_FLOAT:
-            return lambda v: float(v) if v != "" else None
-        if type_ == "datetime":
-            return lambda v: canonical_datetime(v) if v != "" else None
-        return lambda v: v if v != "" else None
 
-    # Text columns only need '' → None; the few typed ones get their converter.
-    typed = [(name, convert_value(t)) for name, t in types.items() if t in TYPED]
-    names = list(types)
-    booleans = {name for name, t in types.items() if t == "boolean"}  # never null in Salesforce
-
-    def convert(row: dict[str, str]) -> dict[str, Any]:
-        fields = {name: row.get(name) or None for name in names}
-        for name, conv in typed:
-            value = row.get(name, "")
-            fields[name] = conv(value) if value != "" else (False if name in booleans else None)
-        return fields
-
-    return convert
+def csv_rows(lines: Iterable[str], types: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """Bulk API CSV (header row, then all-string rows, '' for null) as canonical typed field dicts."""
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    if not header:
+        return
+    # Text columns only need '' → None (done by the comprehension); the few typed ones get their converter.
+    typed = [(name, _csv_value_converter(types[name])) for name in header if types.get(name) in TYPED]
+    booleans = frozenset(name for name in header if types.get(name) == "boolean")  # never null in Salesforce
+    for row in reader:
+        fields = {name: value or None for name, value in zip(header, row, strict=False)}
+        for name, convert in typed:
+            value = fields[name]
+            if value is not None:
+                fields[name] = convert(value)
+            elif name in booleans:
+                fields[name] = False
+        yield fields
 
 
 def _to_str(value: Any) -> str:

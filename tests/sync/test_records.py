@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 
 from syncapp.sync.objects import LEADS, OPPORTUNITIES
-from syncapp.sync.records import canonical_datetime, column_converter, column_values, csv_converter
+from syncapp.sync.records import canonical_datetime, column_converter, column_values, csv_rows
 
 MAX = {"email": 255, "first_name": 80, "title": 255, "company": 255, "phone": 40}
 
 
 def test_bulk_csv_and_rest_give_the_same_sf_fields():
-    convert = csv_converter(
-        {"Id": "id", "IsConverted": "boolean", "NumberOfEmployees": "int", "AnnualRevenue": "currency",
-         "SystemModstamp": "datetime", "Email": "email"}
-    )  # fmt: skip
+    types = {"Id": "id", "IsConverted": "boolean", "NumberOfEmployees": "int", "AnnualRevenue": "currency",
+             "SystemModstamp": "datetime", "Email": "email", "Description": "textarea"}  # fmt: skip
+    csv_text = (
+        "Id,IsConverted,NumberOfEmployees,AnnualRevenue,SystemModstamp,Email,Description\n"
+        '"00Q5g0000000001AAA","false","50","1000000.0","2026-11-20T12:00:05.000Z","","two\nlines"\n'
+    )
 
-    fields = convert(
-        {"Id": "00Q5g0000000001AAA", "IsConverted": "false", "NumberOfEmployees": "50",
-         "AnnualRevenue": "1000000.0", "SystemModstamp": "2026-11-20T12:00:05.000Z", "Email": ""}
-    )  # fmt: skip
+    (fields,) = csv_rows(io.StringIO(csv_text), types)
 
     assert fields == {
         "Id": "00Q5g0000000001AAA",
@@ -29,6 +29,7 @@ def test_bulk_csv_and_rest_give_the_same_sf_fields():
         "AnnualRevenue": 1000000.0,
         "SystemModstamp": "2026-11-20T12:00:05.000+0000",
         "Email": None,
+        "Description": "two\nlines",
     }
 
 
