@@ -101,9 +101,9 @@ class Cycle:
 
     def execute(self) -> None:
         run = self.run
+        start_calls = self.client.calls if self.client else 0
         try:
             self.client = self.client or connect()
-            start_calls = self.client.calls
             schema = self._schema()
             entries = [e for e in schema.entries() if schema.field_names(e.sobject)]
             first_pages = self._first_pages(schema, entries)
@@ -113,7 +113,6 @@ class Cycle:
             if self.schema_stale:
                 refresh_schema(self.client)
             run.status = SyncRun.Status.INCOMPLETE if self.failed_steps else SyncRun.Status.SUCCEEDED
-            run.api_calls = self.client.calls - start_calls
         except LimitReachedError as exc:
             self._fail(f"Stopped: {exc.message} The sync resumes when the limit resets.", exc)
         except SalesforceError as exc:
@@ -126,8 +125,8 @@ class Cycle:
             usage = self.client.api_usage if self.client else None
             if usage:
                 run.api_used, run.api_limit = usage.used, usage.limit
-            if self.client and not run.api_calls:
-                run.api_calls = self.client.calls
+            if self.client:
+                run.api_calls = self.client.calls - start_calls
             run.finished_at = timezone.now()
             run.save()
 
@@ -156,7 +155,7 @@ class Cycle:
         return schema
 
     # --- pull ---------------------------------------------------------------------------------------------
-    def _first_pages(self, schema: SyncSchema, entries: list[SyncedObject]) -> dict[str, QueryPage | int]:
+    def _first_pages(self, schema: SyncSchema, entries: list[SyncedObject]) -> dict[str, QueryPage]:
         """ONE composite batch: each object's delta query, or COUNT() for objects not loaded yet."""
         requests_, names = [], []
         for entry in entries:
@@ -172,7 +171,7 @@ class Cycle:
                 {"method": "GET", "url": self.client.query_url(soql, include_deleted=include_deleted)}
             )
             names.append(entry.sobject)
-        pages: dict[str, QueryPage | int] = {}
+        pages: dict[str, QueryPage] = {}
         results = self.client.composite_batch(requests_)
         self.batch_time = self.client.server_time
         for name, result in zip(names, results, strict=True):

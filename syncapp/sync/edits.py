@@ -36,6 +36,11 @@ def salesforce_value(value: Any) -> Any:
     return value
 
 
+def editable_columns(entry: SyncedObject) -> dict[str, str]:
+    """Model field → Salesforce field for the columns a local edit may touch (lookups are Salesforce's)."""
+    return {c.attname: c.api for c in entry.columns if c.kind != "id"}
+
+
 def not_updateable(sobject: str, api_names: list[str]) -> set[str]:
     """Fields Salesforce says the sync user cannot update (or cannot see)."""
     settings = FieldSetting.objects.filter(sobject=sobject, api_name__in=api_names)
@@ -49,7 +54,7 @@ def editable_fields(obj: models.Model, candidates: tuple[str, ...]) -> set[str]:
     """Which of `candidates` (model field names) can be changed for `obj`: a synced column whose Salesforce
     field the sync user can update. A record not in Salesforce keeps every candidate editable."""
     entry = entry_for(obj)
-    columns = {c.attname: c.api for c in entry.columns if c.kind != "id"}
+    columns = editable_columns(entry)
     if not obj.sf_id:
         return set(candidates)
     synced = [name for name in candidates if name in columns]
@@ -61,7 +66,7 @@ def editable_fields(obj: models.Model, candidates: tuple[str, ...]) -> set[str]:
 def record_update(*, obj: models.Model, changes: dict[str, Any], actor: str, actor_id: int | None = None):
     """Apply `changes` (model field name → value) to a lead, contact, campaign or member, with outbox rows."""
     entry = entry_for(obj)
-    columns = {c.attname: c.api for c in entry.columns if c.kind not in ("id",)}
+    columns = editable_columns(entry)
     unknown = [name for name in changes if name not in columns]
     if unknown:
         raise ReadOnlyFieldError(

@@ -21,7 +21,7 @@ from syncapp.models import (
     SyncError,
 )
 from syncapp.sync.activity import display, log_new_people
-from syncapp.sync.hooks import Hook, people_by_sf_id
+from syncapp.sync.hooks import Hook
 from syncapp.sync.pull import Counts, RowChange
 from syncapp.sync.records import column_values, parse_datetime
 
@@ -236,6 +236,3 @@ def merge_people(*, winner: Person, loser: Person, writer, occurred_at=None) -> 
         merged_sf_id=loser.sf_id,
         filled=sorted(filled) or None,
     )
-
-
-__all__ = ["PERSON_OBJECTS", "PersonHook", "merge_people", "people_by_sf_id"]

@@ -208,28 +208,26 @@ class Pusher:
 
     # --- results ------------------------------------------------------------------------------------------
     def _record_results(self, chunk: list[Outgoing], result: SubResult) -> None:
+        writer = ActivityWriter(sync_run_id=self.cycle.run.pk, source="sync")
+        people = self._people_of(chunk)
         if not result.ok or not isinstance(result.body, list):
             error = result.error()
             if isinstance(error, TransientError):
                 self._retry_later(chunk, error.message)
             else:
                 for record in chunk:
-                    self._rejected(record, error.code, error.message, [])
+                    self._rejected(record, people.get(record.local_id), error.code, error.message, [], writer)
+            writer.flush()
             return
-        writer = ActivityWriter(sync_run_id=self.cycle.run.pk, source="sync")
         sent: list[int] = []
         for record, outcome in zip(chunk, result.body, strict=True):
+            person_id = people.get(record.local_id)
             if outcome.get("success"):
                 sent.extend(record.change_ids)
                 self.counts.updated += 1
-                person_id = self._person_id(record)
                 if person_id:
-                    writer.add(
-                        person_id,
-                        Type.SYNC_TO_SFDC,
-                        ", ".join(sorted(record.values)),
-                        fields=sorted(record.values),
-                    )
+                    names = sorted(record.values)
+                    writer.add(person_id, Type.SYNC_TO_SFDC, ", ".join(names), fields=names)
                 continue
             errors = outcome.get("errors") or [{}]
             code = errors[0].get("statusCode", "")
@@ -238,30 +236,30 @@ class Pusher:
             if code in TRANSIENT_CODES:
                 self._retry_later([record], f"{code}: {message}")
             else:
-                self._rejected(record, code, message, fields, writer)
-        now = timezone.now()
+                self._rejected(record, person_id, code, message, fields, writer)
         OutboundChange.objects.filter(id__in=sent).update(
-            state=OutboundChange.State.SENT, sent_at=now, error=""
+            state=OutboundChange.State.SENT, sent_at=timezone.now(), error=""
         )
-        people = [
-            r.local_id for r in chunk if r.sobject in ("Lead", "Contact") and set(r.change_ids) <= set(sent)
+        done = set(sent)
+        cleared = [
+            r.local_id for r in chunk if r.sobject in ("Lead", "Contact") and set(r.change_ids) <= done
         ]
-        Person.objects.filter(pk__in=people).exclude(sync_error="").update(sync_error="")
+        Person.objects.filter(pk__in=cleared).exclude(sync_error="").update(sync_error="")
         writer.flush()
 
     def _rejected(
         self,
         record: Outgoing,
+        person_id: int | None,
         code: str,
         message: str,
         fields: list[str],
-        writer: ActivityWriter | None = None,
+        writer: ActivityWriter,
     ) -> None:
         self.counts.failed += 1
         OutboundChange.objects.filter(id__in=record.change_ids).update(
             state=OutboundChange.State.REJECTED, error=f"{code}: {message}"[:2000]
         )
-        person_id = self._person_id(record)
         SyncError.objects.create(
             run=self.cycle.run,
             level=SyncError.Level.RECORD,
@@ -277,8 +275,7 @@ class Pusher:
         )
         if person_id:
             Person.objects.filter(pk=person_id).update(sync_error=f"{code}: {message}"[:2000])
-            own_writer = writer or ActivityWriter(sync_run_id=self.cycle.run.pk, source="sync")
-            own_writer.add(
+            writer.add(
                 person_id,
                 Type.SALESFORCE_REJECTED,
                 ", ".join(sorted(record.values)),
@@ -286,27 +283,25 @@ class Pusher:
                 error_code=code,
                 message=message,
                 fields=fields,
-                rejected_values={k: v for k, v in record.values.items()},
+                rejected_values=dict(record.values),
             )
-            if writer is None:
-                own_writer.flush()
 
     def _retry_later(self, records: list[Outgoing], reason: str) -> None:
         now = timezone.now()
-        for record in records:
-            self.counts.skipped += 1
-            for change in OutboundChange.objects.filter(id__in=record.change_ids):
-                change.attempts += 1
-                # 1, 2, 4 … minutes, at most an hour: a locked row or a busy org usually clears quickly.
-                change.next_attempt_at = now + timedelta(minutes=min(60, 2 ** (change.attempts - 1)))
-                change.error = reason[:2000]
-                change.save(update_fields=["attempts", "next_attempt_at", "error"])
+        self.counts.skipped += len(records)
+        ids = [i for record in records for i in record.change_ids]
+        for change in OutboundChange.objects.filter(id__in=ids):
+            change.attempts += 1
+            # 1, 2, 4 … minutes, at most an hour: a locked row or a busy org usually clears quickly.
+            change.next_attempt_at = now + timedelta(minutes=min(60, 2 ** (change.attempts - 1)))
+            change.error = reason[:2000]
+            change.save(update_fields=["attempts", "next_attempt_at", "error"])
 
-    def _person_id(self, record: Outgoing) -> int | None:
-        if record.sobject in ("Lead", "Contact"):
-            return record.local_id
-        if record.sobject == "CampaignMember":
-            return (
-                CampaignMember.objects.filter(pk=record.local_id).values_list("person_id", flat=True).first()
-            )
-        return None
+    def _people_of(self, chunk: list[Outgoing]) -> dict[int, int]:
+        """local id → person id for a chunk of one object (one query for campaign members)."""
+        if self.entry.sobject in ("Lead", "Contact"):
+            return {record.local_id: record.local_id for record in chunk}
+        if self.entry.sobject == "CampaignMember":
+            members = CampaignMember.objects.filter(pk__in=[r.local_id for r in chunk], person__isnull=False)
+            return dict(members.values_list("pk", "person_id"))
+        return {}
