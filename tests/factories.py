@@ -267,6 +267,15 @@ class SyncCursorFactory(factory.django.DjangoModelFactory):
     rows_total = 10000
 
 
+class DeferredIndexFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.DeferredIndex
+
+    name = "person_email_example"
+    table = "syncapp_person"
+    definition = 'CREATE INDEX "person_email_example" ON "syncapp_person" ("email")'
+
+
 class FieldSettingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.FieldSetting

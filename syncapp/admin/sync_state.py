@@ -22,7 +22,7 @@ from syncapp.admin.display import (
     status_badge,
 )
 from syncapp.admin.mixins import ReadOnlyAdminMixin
-from syncapp.models import SyncCursor, SyncError, SyncRun, SyncStep
+from syncapp.models import DeferredIndex, SyncCursor, SyncError, SyncRun, SyncStep
 
 STATE_NOTICE = "This is the sync's own record of its work: it is written by the sync and read here."
 
@@ -50,6 +50,16 @@ class SyncCursorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="rows read")
     def progress(self, obj: SyncCursor) -> SafeString:
         return progress_bar(obj.rows_read, obj.rows_total)
+
+
+@admin.register(DeferredIndex)
+class DeferredIndexAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    notice = (
+        "Indexes set aside while a large initial load fills their table. The sync rebuilds them when its "
+        "loads are done; until then lists sorted or filtered on them are slower."
+    )
+    list_display = ("name", "table", "deferred_at")
+    readonly_fields = ("name", "table", "definition", "deferred_at")
 
 
 def _step_counts(step: SyncStep) -> tuple[int, ...]:

@@ -7,6 +7,7 @@ from syncapp.models.custom_objects import CustomObjectRecord, CustomObjectType
 from syncapp.models.people import Contact, Lead, Person
 from syncapp.models.sync_state import (
     ConflictPolicy,
+    DeferredIndex,
     FieldSetting,
     FlowRun,
     OutboundChange,
@@ -27,6 +28,7 @@ __all__ = [
     "Contact",
     "CustomObjectRecord",
     "CustomObjectType",
+    "DeferredIndex",
     "FieldSetting",
     "FlowRun",
     "Lead",

@@ -19,9 +19,10 @@ class Person(SalesforceRecord):
         CONTACT = "contact", "Contact"
         NONE = "", "Not in Salesforce"
 
-    sfdc_type = models.CharField(
-        "SFDC type", max_length=7, choices=SfdcType.choices, blank=True, db_index=True
-    )
+    # Not indexed on their own: the (sfdc_type, -sf_modstamp, -id) and (-sf_modstamp, -id) indexes below
+    # serve every lookup by type or stamp, and each index costs every one of a first load's million writes.
+    sfdc_type = models.CharField("SFDC type", max_length=7, choices=SfdcType.choices, blank=True)
+    sf_modstamp = models.DateTimeField("SystemModstamp", null=True, blank=True)
     sf_lead_id = models.CharField("lead id", max_length=18, unique=True, null=True, blank=True)
     sf_contact_id = models.CharField("contact id", max_length=18, unique=True, null=True, blank=True)
 

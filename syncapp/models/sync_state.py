@@ -102,6 +102,26 @@ class SyncCursor(models.Model):
         return self.sobject
 
 
+class DeferredIndex(models.Model):
+    """A secondary index dropped while a large initial load fills its table; the cycle rebuilds it after.
+
+    The definition is saved before the index is dropped, in the same transaction, so a worker killed
+    mid-load loses nothing: the next cycle rebuilds every index listed here once its loads are done.
+    """
+
+    name = models.CharField(max_length=128, unique=True)
+    table = models.CharField(max_length=128)
+    definition = models.TextField(help_text="The CREATE INDEX statement, as the database reported it.")
+    deferred_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "index set aside during a load"
+        verbose_name_plural = "indexes set aside during a load"
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.table}"
+
+
 class RunStatus(models.TextChoices):
     """Marketo's Sync Status values, for a whole cycle and for each of its steps."""
 
@@ -141,6 +161,7 @@ class SyncStep(models.Model):
         PULL_DELETES = "pull_deletes", "Pull deletes"
         PULL_CONVERSIONS = "pull_conversions", "Pull conversions"
         PUSH_UPDATES = "push_updates", "Push updates"
+        REBUILD_INDEXES = "rebuild_indexes", "Rebuild indexes"
 
     Status = RunStatus
 

@@ -218,7 +218,9 @@ class SalesforceClient:
 
         response = self._call(fetch)
         next_locator = response.headers.get("Sforce-Locator", "")
-        return response.text, "" if next_locator in ("", "null") else next_locator
+        # Bulk results are UTF-8 whatever the Content-Type says; requests would guess ISO-8859-1 for a
+        # text/csv without a charset and turn every "ë" into "Ã«".
+        return response.content.decode("utf-8"), "" if next_locator in ("", "null") else next_locator
 
 
 def server_time(response: requests.Response) -> datetime | None:

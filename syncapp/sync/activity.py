@@ -105,11 +105,18 @@ def _inserter() -> Inserter:
     return _INSERTERS[connection.vendor]
 
 
-def log_new_people(person_ids: list[int], *, sfdc_type: str, sync_run_id: int | None) -> None:
-    """One "New Person" row per person, built by the database from the person rows themselves.
+def log_new_people(
+    person_ids: list[int] | None = None,
+    *,
+    after_pk: int | None = None,
+    sfdc_type: str,
+    sync_run_id: int | None,
+) -> None:
+    """One "New Person" row per person (`person_ids`, or every person above `after_pk`), built by the
+    database from the person rows themselves.
 
-    A first load writes one of these for each of possibly millions of people: an `INSERT … SELECT` per
-    chunk saves building and binding every row in Python.
+    A first load writes one of these for each of possibly millions of people: an `INSERT … SELECT` saves
+    building and binding every row in Python.
     """
     table = connection.ops.quote_name(ActivityLog._meta.db_table)
     people = connection.ops.quote_name(Person._meta.db_table)
@@ -119,15 +126,18 @@ def log_new_people(person_ids: list[int], *, sfdc_type: str, sync_run_id: int | 
     else:
         attributes = "json_object('sfdc_type', %s, 'source_type', 'Salesforce')"
         now = "strftime('%%Y-%%m-%%d %%H:%%M:%%S', 'now')"
+    sql = (
+        f"INSERT INTO {table} (person_id, occurred_at, type, outcome, primary_attribute, attributes, "
+        "source, sync_run_id) "
+        f"SELECT id, COALESCE(sf_created_at, sf_modstamp, {now}), %s, %s, "
+        f"CASE WHEN email <> '' THEN email ELSE COALESCE(sf_id, '') END, {attributes}, %s, %s "
+        f"FROM {people} WHERE "
+    )
+    params = [Type.NEW_PERSON, Outcome.SUCCESS, sfdc_type, SALESFORCE, sync_run_id]
     with connection.cursor() as cursor:
-        for start in range(0, len(person_ids), 900):
-            chunk = person_ids[start : start + 900]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} (person_id, occurred_at, type, outcome, primary_attribute, attributes, "
-                "source, sync_run_id) "
-                f"SELECT id, COALESCE(sf_created_at, sf_modstamp, {now}), %s, %s, "
-                f"CASE WHEN email <> '' THEN email ELSE COALESCE(sf_id, '') END, {attributes}, %s, %s "
-                f"FROM {people} WHERE id IN ({marks})",
-                [Type.NEW_PERSON, Outcome.SUCCESS, sfdc_type, SALESFORCE, sync_run_id, *chunk],
-            )
+        if after_pk is not None:
+            cursor.execute(sql + "id > %s", [*params, after_pk])
+        ids = person_ids or []
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            cursor.execute(sql + f"id IN ({', '.join(['%s'] * len(chunk))})", [*params, *chunk])

@@ -16,10 +16,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from syncapp.models import SyncCursor, SyncError, SyncRun, SyncSettings, SyncStep
+from syncapp.models import ActivityLog, DeferredIndex, SyncCursor, SyncError, SyncRun, SyncSettings, SyncStep
 from syncapp.salesforce.client import QueryPage, SalesforceClient, connect, to_page
 from syncapp.salesforce.errors import ConfigurationError, LimitReachedError, SalesforceError
 from syncapp.sync.activity import ActivityWriter
+from syncapp.sync.indexes import defer_indexes, rebuild_indexes, row_count
 from syncapp.sync.load import ObjectLoader, delta_query
 from syncapp.sync.objects import SyncedObject
 from syncapp.sync.pull import Counts, PageApplier, PullContext
@@ -109,6 +110,7 @@ class Cycle:
             first_pages = self._first_pages(schema, entries)
             for entry in entries:
                 self._pull(schema, entry, first_pages.get(entry.sobject))
+            self._rebuild_indexes()
             self._push(schema)
             if self.schema_stale:
                 refresh_schema(self.client)
@@ -122,6 +124,8 @@ class Cycle:
             self._fail(f"Internal error: {exc!r}", exc)
             raise
         finally:
+            if DeferredIndex.objects.exists():  # the cycle stopped before its loads were done
+                self._rebuild_indexes()
             usage = self.client.api_usage if self.client else None
             if usage:
                 run.api_used, run.api_limit = usage.used, usage.limit
@@ -221,6 +225,7 @@ class Cycle:
                 and entry.bulk_load
                 and (cursor.bulk_job_id or (cursor.rows_total or 0) > self.settings.bulk_threshold)
             ):
+                self._defer_indexes(entry, (cursor.rows_total or 0) - cursor.rows_read)
                 counts = loader.run_bulk()
             else:
                 soql, include_deleted = delta_query(entry, applier.names, cursor)
@@ -245,6 +250,28 @@ class Cycle:
                 occurred_at=timezone.now(),
             )
             self._finish_step(step, None, self.client.calls - calls, status=SyncStep.Status.FAILED)
+
+    # --- indexes during large loads -----------------------------------------------------------------------
+    def _defer_indexes(self, entry: SyncedObject, coming: int) -> None:
+        """Set aside the secondary indexes of the tables a load will at least double (its model's, and the
+        activity log's, which gets a row per new person)."""
+        for model in dict.fromkeys((entry.model, ActivityLog)):
+            if coming >= max(1, row_count(model)):
+                defer_indexes(model)
+
+    def _rebuild_indexes(self) -> None:
+        if not DeferredIndex.objects.exists():
+            return
+        step = self._start_step("*", SyncStep.Operation.REBUILD_INDEXES)
+        extend_lease(self.owner)
+        try:
+            step.updated = len(rebuild_indexes())
+        except Exception as exc:  # they stay listed: the next cycle tries again
+            log.exception("Rebuilding the indexes set aside for the initial load failed")
+            step.message = f"Rebuilding indexes failed: {exc!r}; the next cycle tries again."
+            self._finish_step(step, None, 0, status=SyncStep.Status.FAILED)
+            return
+        self._finish_step(step, None, 0)
 
     # --- push ---------------------------------------------------------------------------------------------
     def _push(self, schema: SyncSchema) -> None:

@@ -6,6 +6,7 @@ A hook never pulls or writes records itself; it adjusts a page before the upsert
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from syncapp.models import (
@@ -27,6 +28,10 @@ Type = ActivityLog.Type
 
 class Hook:
     extra_attnames: tuple[str, ...] = ()
+    # Whether new records may take the Bulk CSV fast lane (`fast_insert.py`), which skips `prepare`,
+    # `extra_columns` and `after` for them: a hook that links or logs new records must say how in SQL
+    # (`bulk_columns`, `bulk_condition`, `after_bulk_insert`) or turn this off.
+    bulk_insert = True
 
     def __init__(self, entry: SyncedObject, ctx: PullContext) -> None:
         self.entry = entry
@@ -43,6 +48,18 @@ class Hook:
         return None
 
     def finish(self) -> None:
+        return None
+
+    def bulk_columns(self, ref: Callable[[str], str | None]) -> dict[str, str] | None:
+        """SQL for `extra_attnames` in the fast lane (`ref(field)` is the row's parameter for a field)."""
+        return {} if not self.extra_attnames else None
+
+    def bulk_condition(self, ref: Callable[[str], str | None]) -> str:
+        """SQL true for the rows the fast lane may insert; the others come through `prepare` and `after`."""
+        return ""
+
+    def after_bulk_insert(self, after_pk: int) -> None:
+        """The fast lane inserted new rows, those with a pk above `after_pk`, in this transaction."""
         return None
 
 
@@ -108,6 +125,8 @@ class OpportunityHook(Hook):
 
 
 class ContactRoleHook(Hook):
+    bulk_insert = False  # new roles are logged per person (Add to Opportunity)
+
     def after(self, changes: list[RowChange]) -> None:
         interesting = [c for c in changes if c.created or c.deleted_now or c.changed]
         if not interesting:
@@ -142,6 +161,7 @@ class ContactRoleHook(Hook):
 
 class CampaignMemberHook(Hook):
     extra_attnames = ("person_id",)
+    bulk_insert = False  # new members are linked and logged per person (Add to Campaign)
 
     def extra_columns(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         people = people_by_sf_id({r.get("ContactId") for r in records} | {r.get("LeadId") for r in records})
@@ -189,6 +209,7 @@ class SalesforceActivityHook(Hook):
     """Tasks and events linked to a person through WhoId: "SFDC Activity" / "SFDC Activity Updated"."""
 
     extra_attnames = ("person_id",)
+    bulk_insert = False  # new activities are linked and logged per person
 
     def extra_columns(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         people = people_by_sf_id({r.get("WhoId") for r in records})
@@ -214,6 +235,7 @@ class SalesforceActivityHook(Hook):
 
 class CustomObjectHook(Hook):
     extra_attnames = ("object_type_id", "person_id", "account_id")
+    bulk_insert = False  # new records are linked to their people
 
     def __init__(self, entry: SyncedObject, ctx: PullContext) -> None:
         super().__init__(entry, ctx)

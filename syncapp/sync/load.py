@@ -13,6 +13,7 @@ Cursor states:
 
 from __future__ import annotations
 
+import csv
 import io
 import itertools
 import logging
@@ -30,7 +31,7 @@ from syncapp.salesforce.client import QueryPage, SalesforceClient
 from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync.objects import SyncedObject
 from syncapp.sync.pull import Counts, PageApplier
-from syncapp.sync.records import csv_rows, soql_datetime
+from syncapp.sync.records import soql_datetime
 
 log = logging.getLogger(__name__)
 BULK_CHUNK = 10000  # rows per transaction while applying a Bulk CSV page
@@ -113,7 +114,6 @@ class ObjectLoader:
             cursor.load_started_at = cursor.load_started_at or timezone.now()
             cursor.save()
         self._wait_for_job(cursor.bulk_job_id)
-        types = self.applier.ctx.schema.types(self.entry.sobject)
 
         def fetch(locator: str) -> tuple[str, str]:
             try:
@@ -125,23 +125,25 @@ class ObjectLoader:
                 raise
 
         # The next page downloads while this one is written (Salesforce and the database each keep a core
-        # busy); rows are parsed a chunk at a time, so memory holds one page of CSV text, not of dicts.
+        # busy); rows are parsed a chunk at a time, so memory holds one page of CSV text, not of rows.
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(fetch, cursor.bulk_locator)
             while pending is not None:
                 text, next_locator = pending.result()
                 pending = pool.submit(fetch, next_locator) if next_locator else None
-                rows = csv_rows(io.StringIO(text), types)
+                reader = csv.reader(io.StringIO(text))
                 del text
+                header = next(reader, None) or []
                 applied_any = False
-                chunk = list(itertools.islice(rows, BULK_CHUNK))
+                chunk = list(itertools.islice(reader, BULK_CHUNK))
                 while chunk:
-                    following = list(itertools.islice(rows, BULK_CHUNK))
+                    following = list(itertools.islice(reader, BULK_CHUNK))
                     if not following:
                         # The checkpoint commits with the page's last chunk: a crash before it replays this
                         # page (idempotent), a crash after it resumes at the next one.
                         cursor.bulk_locator = next_locator
-                    self._apply(chunk)
+                    self.counts.add(self.applier.apply_csv(header, chunk, cursor))
+                    self.on_progress(self.counts, cursor.rows_read)
                     applied_any, chunk = True, following
                 if not applied_any:
                     cursor.bulk_locator = next_locator
@@ -151,7 +153,7 @@ class ObjectLoader:
         return self.counts
 
     def _wait_for_job(self, job_id: str, timeout: float = 1800) -> None:
-        deadline, delay = time.monotonic() + timeout, 0.2
+        deadline, delay = time.monotonic() + timeout, 0.05
         while True:
             state = self.client.bulk_query_state(job_id).get("state")
             if state == "JobComplete":

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
+
 from syncapp.models import (
     Account,
     ActivityLog,
@@ -71,6 +73,26 @@ class PersonHook(Hook):
                 by_contact[fields["ConvertedContactId"]] = person
         done = {f["Id"] for f in converted}
         return [f for f in records if f["Id"] not in done]
+
+    def bulk_condition(self, ref) -> str:
+        # Converted leads go through `prepare` (they become, or join, the contact's person).
+        converted, contact, deleted = ref("IsConverted"), ref("ConvertedContactId"), ref("IsDeleted")
+        if self.entry.sobject != "Lead" or converted is None or contact is None:
+            return ""
+        not_deleted = f" AND lower({deleted}) <> 'true'" if deleted else ""
+        return f"NOT (lower({converted}) = 'true' AND {contact} <> ''{not_deleted})"
+
+    def bulk_columns(self, ref) -> dict[str, str]:
+        account = ref("AccountId")
+        if self.entry.sobject == "Lead" or account is None:
+            return {}
+        accounts = connection.ops.quote_name(Account._meta.db_table)
+        return {
+            "company": f"COALESCE((SELECT substr(name, 1, 255) FROM {accounts} WHERE sf_id = {account}), '')"
+        }
+
+    def after_bulk_insert(self, after_pk: int) -> None:
+        log_new_people(after_pk=after_pk, sfdc_type=self.entry.sobject, sync_run_id=self.writer.sync_run_id)
 
     def extra_columns(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         if self.entry.sobject == "Lead":

@@ -74,12 +74,18 @@ def csv_rows(lines: Iterable[str], types: dict[str, str]) -> Iterator[dict[str, 
     """Bulk API CSV (header row, then all-string rows, '' for null) as canonical typed field dicts."""
     reader = csv.reader(lines)
     header = next(reader, None)
-    if not header:
-        return
+    if header:
+        yield from csv_records(header, reader, types)
+
+
+def csv_records(
+    header: list[str], rows: Iterable[list[str]], types: dict[str, str]
+) -> Iterator[dict[str, Any]]:
+    """Parsed CSV rows (lists of strings under `header`) as canonical typed field dicts."""
     # Text columns only need '' → None (done by the comprehension); the few typed ones get their converter.
     typed = [(name, _csv_value_converter(types[name])) for name in header if types.get(name) in TYPED]
     booleans = frozenset(name for name in header if types.get(name) == "boolean")  # never null in Salesforce
-    for row in reader:
+    for row in rows:
         fields = {name: value or None for name, value in zip(header, row, strict=False)}
         for name, convert in typed:
             value = fields[name]

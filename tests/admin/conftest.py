@@ -66,6 +66,7 @@ def mirror(db) -> Mirror:
     )
     f.SyncErrorFactory(run=run, person=lead)
     f.SyncCursorFactory()
+    f.DeferredIndexFactory()
     f.FieldSettingFactory(sobject="Lead", api_name="Email", custom=False)
     f.OutboundChangeFactory(person=contact, sobject="Contact")
     f.FlowRunFactory(person=lead)

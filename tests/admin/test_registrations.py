@@ -22,6 +22,7 @@ READ_ONLY = [
     models.SyncStep,
     models.SyncError,
     models.SyncCursor,
+    models.DeferredIndex,
     models.OutboundChange,
     models.FlowRun,
 ]

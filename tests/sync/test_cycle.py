@@ -63,18 +63,18 @@ class WorkerKilled(Exception):
 def test_a_killed_initial_load_resumes_where_it_stopped(db, emulator, small_bulk_threshold, monkeypatch):
     monkeypatch.setattr("syncapp.sync.load.BULK_PAGE", 15)
     monkeypatch.setattr("syncapp.sync.load.BULK_CHUNK", 15)
-    real_apply = pull.PageApplier.apply
+    real_apply = pull.PageApplier.apply_csv
     applied = {"Lead": 0}
 
-    def apply_then_die(self, records, cursor=None):
-        result = real_apply(self, records, cursor)
+    def apply_then_die(self, header, rows, cursor=None):
+        result = real_apply(self, header, rows, cursor)
         if self.entry.sobject == "Lead":
             applied["Lead"] += 1
             if applied["Lead"] == 2:
                 raise WorkerKilled
         return result
 
-    monkeypatch.setattr(pull.PageApplier, "apply", apply_then_die)
+    monkeypatch.setattr(pull.PageApplier, "apply_csv", apply_then_die)
     with pytest.raises(WorkerKilled):
         run_cycle(trigger="test")
     cursor = SyncCursor.objects.get(sobject="Lead")
@@ -83,7 +83,7 @@ def test_a_killed_initial_load_resumes_where_it_stopped(db, emulator, small_bulk
     job_id = cursor.bulk_job_id
     reads_before = len([r for r in emulator.request_log() if job_id in r["path"]])
 
-    monkeypatch.setattr(pull.PageApplier, "apply", real_apply)
+    monkeypatch.setattr(pull.PageApplier, "apply_csv", real_apply)
     run_cycle(trigger="test")
 
     cursor.refresh_from_db()

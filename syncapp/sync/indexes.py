@@ -1,0 +1,82 @@
+"""Secondary indexes set aside while a large initial load fills a table, and rebuilt once it is done.
+
+Keeping every index of a table in order while a million rows arrive costs SQLite more than writing the rows
+(each row lands on a random page of every index); building an index from the finished table is one sort.
+Unique indexes stay, because the pull looks records up and upserts on them. Each definition is saved in
+`DeferredIndex` before its index is dropped, in the same transaction, so a worker killed mid-load loses
+nothing: the cycle rebuilds whatever is listed there when its loads are done, whichever cycle that is.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import connection, models, transaction
+
+from syncapp.models import DeferredIndex
+
+log = logging.getLogger(__name__)
+
+
+def secondary_indexes(table: str) -> dict[str, str]:
+    """Name → CREATE INDEX statement for the table's non-unique indexes."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = %s",
+                [table],
+            )
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
+        rows = cursor.fetchall()
+    return {name: sql for name, sql in rows if not sql.upper().startswith("CREATE UNIQUE")}
+
+
+def _fire_deferred_checks(cursor) -> None:
+    # PostgreSQL refuses DDL on a table with deferred foreign-key checks pending in the transaction.
+    if connection.vendor == "postgresql":
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def row_count(model: type[models.Model]) -> int:
+    return model._base_manager.count()
+
+
+@transaction.atomic
+def defer_indexes(model: type[models.Model]) -> list[str]:
+    """Drop the table's secondary indexes, saving their definitions first. Returns their names."""
+    table = model._meta.db_table
+    names = []
+    quote = connection.ops.quote_name
+    for name, definition in secondary_indexes(table).items():
+        DeferredIndex.objects.update_or_create(name=name, defaults={"table": table, "definition": definition})
+        with connection.cursor() as cursor:
+            _fire_deferred_checks(cursor)
+            cursor.execute(f"DROP INDEX {quote(name)}")
+        names.append(name)
+    if names:
+        log.info("Set aside %d indexes of %s for the initial load", len(names), table)
+    return names
+
+
+def rebuild_indexes() -> list[str]:
+    """Create every index set aside (one transaction each: a crash keeps the rest listed)."""
+    rebuilt = []
+    for deferred in DeferredIndex.objects.order_by("id"):
+        definition = deferred.definition
+        for prefix in ("CREATE INDEX ", "create index "):
+            if definition.startswith(prefix):  # a rerun after a crash may find it built already
+                definition = f"{prefix}IF NOT EXISTS {definition[len(prefix) :]}"
+                break
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                _fire_deferred_checks(cursor)
+                cursor.execute(definition)
+            deferred.delete()
+        rebuilt.append(deferred.name)
+    return rebuilt
