@@ -227,6 +227,10 @@ class Cycle:
             ):
                 self._defer_indexes(entry, (cursor.rows_total or 0) - cursor.rows_read)
                 counts = loader.run_bulk()
+                step.message = (
+                    f"Bulk API load: {loader.seconds_writing:.1f} s writing the mirror, "
+                    f"{loader.seconds_waiting:.1f} s waiting for Salesforce's pages."
+                )
             else:
                 soql, include_deleted = delta_query(entry, applier.names, cursor)
                 counts = loader.run_pages(first, soql, include_deleted, read_at=self.batch_time)
@@ -264,13 +268,16 @@ class Cycle:
             return
         step = self._start_step("*", SyncStep.Operation.REBUILD_INDEXES)
         extend_lease(self.owner)
+        count = DeferredIndex.objects.count()
         try:
-            step.updated = len(rebuild_indexes())
+            seconds = rebuild_indexes()
         except Exception as exc:  # they stay listed: the next cycle tries again
             log.exception("Rebuilding the indexes set aside for the initial load failed")
             step.message = f"Rebuilding indexes failed: {exc!r}; the next cycle tries again."
             self._finish_step(step, None, 0, status=SyncStep.Status.FAILED)
             return
+        step.updated = count
+        step.message = "Seconds per table: " + ", ".join(f"{t} {s:.1f}" for t, s in seconds.items())
         self._finish_step(step, None, 0)
 
     # --- push ---------------------------------------------------------------------------------------------

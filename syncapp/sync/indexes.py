@@ -10,6 +10,7 @@ nothing: the cycle rebuilds whatever is listed there when its loads are done, wh
 from __future__ import annotations
 
 import logging
+import time
 
 from django.db import connection, models, transaction
 
@@ -64,19 +65,22 @@ def defer_indexes(model: type[models.Model]) -> list[str]:
     return names
 
 
-def rebuild_indexes() -> list[str]:
-    """Create every index set aside (one transaction each: a crash keeps the rest listed)."""
-    rebuilt = []
+def rebuild_indexes() -> dict[str, float]:
+    """Create every index set aside (one transaction each: a crash keeps the rest listed).
+
+    Returns the seconds spent per table."""
+    seconds: dict[str, float] = {}
     for deferred in DeferredIndex.objects.order_by("id"):
         definition = deferred.definition
         for prefix in ("CREATE INDEX ", "create index "):
             if definition.startswith(prefix):  # a rerun after a crash may find it built already
                 definition = f"{prefix}IF NOT EXISTS {definition[len(prefix) :]}"
                 break
+        started = time.perf_counter()
         with transaction.atomic():
             with connection.cursor() as cursor:
                 _fire_deferred_checks(cursor)
                 cursor.execute(definition)
             deferred.delete()
-        rebuilt.append(deferred.name)
-    return rebuilt
+        seconds[deferred.table] = seconds.get(deferred.table, 0.0) + time.perf_counter() - started
+    return seconds

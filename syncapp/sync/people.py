@@ -65,12 +65,26 @@ class PersonHook(Hook):
         by_contact = Person.objects.in_bulk(
             [f["ConvertedContactId"] for f in converted], field_name="sf_contact_id"
         )
+        new_people: list[tuple[Person, dict[str, Any]]] = []
         for fields in converted:
             person = self._converted_lead(
                 fields, counts, by_lead.get(fields["Id"]), by_contact.get(fields["ConvertedContactId"])
             )
             if person is not None:  # two leads of one page converted into the same new contact
                 by_contact[fields["ConvertedContactId"]] = person
+                new_people.append((person, fields))
+        if new_people:
+            # One INSERT for the page (an initial load meets thousands of already converted leads).
+            Person.objects.bulk_create([person for person, _ in new_people])
+            for person, fields in new_people:
+                self.writer.add(
+                    person.pk,
+                    Type.NEW_PERSON,
+                    display(fields.get("Email")) or person.sf_contact_id,
+                    occurred_at=person.sf_created_at or parse_datetime(fields.get("SystemModstamp")),
+                    sfdc_type="Contact",
+                    source_type="Salesforce",
+                )
         done = {f["Id"] for f in converted}
         return [f for f in records if f["Id"] not in done]
 
@@ -204,14 +218,15 @@ class PersonHook(Hook):
             )
             counts.updated += 1
         elif contact_person:
-            if not contact_person.sf_lead_id:
+            if contact_person.pk is not None and not contact_person.sf_lead_id:
                 Person.objects.filter(pk=contact_person.pk).update(sf_lead_id=lead_id, **converted)
             counts.skipped += 1
         else:
             # First seen already converted (an initial load): one person, waiting for its contact record.
+            # Created by the caller with the rest of the page.
             values, _ = column_values(self.entry.columns, fields, {})
             values = {k: v for k, v in values.items() if k not in ("status", "is_converted", "converted_at")}
-            person = Person.objects.create(
+            person = Person(
                 sfdc_type=Person.SfdcType.CONTACT,
                 sf_lead_id=lead_id,
                 sf_contact_id=contact_id,
@@ -220,14 +235,6 @@ class PersonHook(Hook):
                 sf_fields={},
                 **{k: v for k, v in values.items() if v is not None},
                 **converted,
-            )
-            self.writer.add(
-                person.pk,
-                Type.NEW_PERSON,
-                display(fields.get("Email")) or contact_id,
-                occurred_at=parse_datetime(fields.get("CreatedDate")) or modstamp,
-                sfdc_type="Contact",
-                source_type="Salesforce",
             )
             counts.created += 1
             return person
