@@ -124,8 +124,10 @@ class Cycle:
             self._fail(f"Internal error: {exc!r}", exc)
             raise
         finally:
-            if DeferredIndex.objects.exists():  # the cycle stopped before its loads were done
+            try:  # the cycle stopped before its loads were done: leave the tables fully indexed
                 self._rebuild_indexes()
+            except Exception:  # never hide the error that stopped the cycle; the next cycle tries again
+                log.exception("Rebuilding set-aside indexes after a failed cycle failed")
             usage = self.client.api_usage if self.client else None
             if usage:
                 run.api_used, run.api_limit = usage.used, usage.limit
