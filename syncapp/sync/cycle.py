@@ -1,8 +1,9 @@
 """One sync cycle, under a lease so two never run at once across any number of workers.
 
 Schema (every N cycles) → one composite batch holding every object's delta query (the whole idle cycle
-is that one API call) → each object's pages in dependency order, initial loads included → push → finish.
-A failing object fails its step, not the cycle; an exhausted API limit stops the cycle cleanly.
+is that one API call) → each object's pages in dependency order, initial loads included → push → finish,
+which rebuilds any indexes a large load set aside, however the cycle ended. A failing object fails its
+step, not the cycle; an exhausted API limit stops the cycle cleanly.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from syncapp.models import ActivityLog, DeferredIndex, SyncCursor, SyncError, Sy
 from syncapp.salesforce.client import QueryPage, SalesforceClient, connect, to_page
 from syncapp.salesforce.errors import ConfigurationError, LimitReachedError, SalesforceError
 from syncapp.sync.activity import ActivityWriter
-from syncapp.sync.indexes import defer_indexes, rebuild_indexes, row_count
+from syncapp.sync.indexes import defer_indexes, rebuild_indexes
 from syncapp.sync.load import ObjectLoader, delta_query
 from syncapp.sync.objects import SyncedObject
 from syncapp.sync.pull import Counts, PageApplier, PullContext
@@ -110,7 +111,6 @@ class Cycle:
             first_pages = self._first_pages(schema, entries)
             for entry in entries:
                 self._pull(schema, entry, first_pages.get(entry.sobject))
-            self._rebuild_indexes()
             self._push(schema)
             if self.schema_stale:
                 refresh_schema(self.client)
@@ -124,10 +124,10 @@ class Cycle:
             self._fail(f"Internal error: {exc!r}", exc)
             raise
         finally:
-            try:  # the cycle stopped before its loads were done: leave the tables fully indexed
+            try:  # whether the cycle ended well or not: leave the tables fully indexed
                 self._rebuild_indexes()
             except Exception:  # never hide the error that stopped the cycle; the next cycle tries again
-                log.exception("Rebuilding set-aside indexes after a failed cycle failed")
+                log.exception("Rebuilding the indexes set aside for a load failed")
             usage = self.client.api_usage if self.client else None
             if usage:
                 run.api_used, run.api_limit = usage.used, usage.limit
@@ -262,15 +262,15 @@ class Cycle:
         """Set aside the secondary indexes of the tables a load will at least double (its model's, and the
         activity log's, which gets a row per new person)."""
         for model in dict.fromkeys((entry.model, ActivityLog)):
-            if coming >= max(1, row_count(model)):
+            if coming >= max(1, model._base_manager.count()):
                 defer_indexes(model)
 
     def _rebuild_indexes(self) -> None:
-        if not DeferredIndex.objects.exists():
+        count = DeferredIndex.objects.count()
+        if not count:
             return
         step = self._start_step("*", SyncStep.Operation.REBUILD_INDEXES)
         extend_lease(self.owner)
-        count = DeferredIndex.objects.count()
         try:
             seconds = rebuild_indexes()
         except Exception as exc:  # they stay listed: the next cycle tries again

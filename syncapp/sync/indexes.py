@@ -44,10 +44,6 @@ def _fire_deferred_checks(cursor) -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def row_count(model: type[models.Model]) -> int:
-    return model._base_manager.count()
-
-
 @transaction.atomic
 def defer_indexes(model: type[models.Model]) -> list[str]:
     """Drop the table's secondary indexes, saving their definitions first. Returns their names."""

@@ -17,7 +17,7 @@ import csv
 import itertools
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,19 +30,11 @@ from syncapp.salesforce.client import QueryPage, SalesforceClient
 from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync.objects import SyncedObject
 from syncapp.sync.pull import Counts, PageApplier
-from syncapp.sync.records import soql_datetime
+from syncapp.sync.records import csv_lines, soql_datetime
 
 log = logging.getLogger(__name__)
 BULK_CHUNK = 10000  # rows per transaction while applying a Bulk CSV page
 BULK_PAGE = 20000  # rows per Bulk results request (held as CSV text while it is applied)
-
-
-def csv_lines(text: str) -> Iterator[str]:
-    """A CSV page's lines with their endings, for csv.reader (which joins a quoted field's newlines)."""
-    lines = text.split("\n")
-    if lines and not lines[-1]:
-        lines.pop()
-    return (line + "\n" for line in lines)
 
 
 def overlap() -> timedelta:
@@ -135,8 +127,8 @@ class ObjectLoader:
                 raise
 
         # The next page downloads while this one is written (Salesforce and the database each keep a core
-        # busy). A page is held as its lines (not a StringIO, which stores 4 bytes a character) and parsed
-        # a chunk at a time, with one row of lookahead to know which chunk is the page's last.
+        # busy). A page is held as its lines and parsed a chunk at a time, with one row of lookahead to know
+        # which chunk is the page's last.
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(fetch, cursor.bulk_locator)
             while pending is not None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
+import csv
 from datetime import date
 from decimal import Decimal
 
 from syncapp.sync.objects import LEADS, OPPORTUNITIES
-from syncapp.sync.records import canonical_datetime, column_converter, column_values, csv_rows
+from syncapp.sync.records import canonical_datetime, column_converter, column_values, csv_lines, csv_records
 
 MAX = {"email": 255, "first_name": 80, "title": 255, "company": 255, "phone": 40}
 
@@ -20,7 +20,8 @@ def test_bulk_csv_and_rest_give_the_same_sf_fields():
         '"00Q5g0000000001AAA","false","50","1000000.0","2026-11-20T12:00:05.000Z","","two\nlines"\n'
     )
 
-    (fields,) = csv_rows(io.StringIO(csv_text), types)
+    reader = csv.reader(csv_lines(csv_text))
+    (fields,) = csv_records(next(reader), reader, types)
 
     assert fields == {
         "Id": "00Q5g0000000001AAA",
