@@ -209,6 +209,9 @@ class RunningEmulator:
     def request_log(self, limit: int | None = None) -> list[dict]:
         return self._call("GET", "/requests", params={"limit": limit} if limit else None)  # type: ignore[return-value]
 
+    def clock(self) -> dict:
+        return self._call("GET", "/clock")  # type: ignore[return-value]
+
     def set_clock(self, *, now: str | None = None, advance_seconds: float | None = None) -> dict:
         return self._call("POST", "/clock", {"now": now, "advance_seconds": advance_seconds})  # type: ignore[return-value]
 

@@ -117,8 +117,16 @@ def test_a_burst_of_503s_is_retried(sync, emulator):
     assert run.status == SyncRun.Status.SUCCEEDED
 
 
+def org_time_after_every_stamp(emulator) -> datetime:
+    """An hour past the org's clock and every seeded stamp: no calendar date that the data can overtake."""
+    latest = emulator.query("SELECT SystemModstamp FROM Lead ORDER BY SystemModstamp DESC LIMIT 1")
+    stamps = [emulator.clock()["now"], *(r["SystemModstamp"] for r in latest)]
+    newest = max(datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%f%z") for s in stamps)
+    return newest.replace(microsecond=0) + timedelta(hours=1)
+
+
 def test_writes_in_the_same_second_and_late_commits_are_not_missed(sync, emulator):
-    t0 = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
+    t0 = org_time_after_every_stamp(emulator)
     emulator.set_clock(now=t0.isoformat())
     first = emulator.create("Lead", {"LastName": "First", "Company": "Acme"}, as_user="rep")
     sync()
