@@ -152,13 +152,25 @@ class ServiceSaveMixin(NoticeMixin):
 
 
 class SingletonAdminMixin(NoticeMixin):
-    """For SyncSettings: the list goes straight to the one row; it can be edited, never added or deleted."""
+    """For SyncSettings: the list goes straight to the one row; it is edited, never added twice or deleted.
+
+    On a fresh install the row does not exist yet: its page shows the defaults (the model's `load()`), and
+    the first save by someone allowed to change it creates the row. Looking at it never writes.
+    """
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return not self.model._default_manager.exists()
+        return super().has_add_permission(request) and not self.model._default_manager.exists()
 
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            defaults = self.model.load()
+            if defaults._state.adding and str(object_id) == str(defaults.pk):
+                return defaults
+        return obj
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         if not self.has_view_or_change_permission(request):

@@ -11,6 +11,9 @@ class ConflictPolicy(models.TextChoices):
     LOCAL_WINS = "local", "Local change wins"
 
 
+SINGLETON_PK = 1
+
+
 class SyncSettings(models.Model):
     """The singleton (pk=1) an administrator edits; also holds the cycle lease."""
 
@@ -53,7 +56,13 @@ class SyncSettings(models.Model):
 
     @classmethod
     def load(cls) -> SyncSettings:
-        obj, _ = cls.objects.get_or_create(pk=1)
+        """The saved settings, or the defaults (unsaved) on a fresh install: reading never writes a row."""
+        return cls.objects.filter(pk=SINGLETON_PK).first() or cls(pk=SINGLETON_PK)
+
+    @classmethod
+    def ensure(cls) -> SyncSettings:
+        """The saved row, created with the defaults if missing: for writers (the lease, setup)."""
+        obj, _ = cls.objects.get_or_create(pk=SINGLETON_PK)
         return obj
 
     def conflict_policy(self, sobject: str) -> str:

@@ -38,7 +38,7 @@ def lease_seconds() -> int:
 # --- the lease ----------------------------------------------------------------------------------------------
 def acquire_lease(owner: str) -> bool:
     """One atomic UPDATE: it succeeds for exactly one worker; a crashed holder's lease simply expires."""
-    SyncSettings.load()
+    SyncSettings.ensure()
     now = timezone.now()
     return (
         SyncSettings.objects.filter(pk=1)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from syncapp import models
@@ -70,5 +71,24 @@ def mirror(db) -> Mirror:
     f.FieldSettingFactory(sobject="Lead", api_name="Email", custom=False)
     f.OutboundChangeFactory(person=contact, sobject="Contact")
     f.FlowRunFactory(person=lead)
-    models.SyncSettings.load()
+    models.SyncSettings.ensure()
     return Mirror(lead=lead, contact=contact, orphan=orphan, run=run)
+
+
+@pytest.fixture
+def staff_client(db, client, django_user_model):
+    """`staff_client("syncapp.view_syncsettings", …)`: the test client logged in as staff with just those."""
+
+    def login(*permissions: str, groups: tuple[str, ...] = ()):
+        user = django_user_model.objects.create_user("staff", password="staff-password-42", is_staff=True)
+        for name in permissions:
+            app_label, codename = name.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        for group in groups:
+            user.groups.add(Group.objects.get(name=group))
+        client.force_login(user)
+        return client
+
+    return login

@@ -119,7 +119,7 @@ def test_field_sync_can_be_toggled_from_the_field_list(admin_client, mirror):
 
 
 def test_sync_settings_open_directly_and_cannot_be_added_twice_or_deleted(admin_client, mirror):
-    settings_obj = models.SyncSettings.load()
+    settings_obj = models.SyncSettings.ensure()
 
     listing = admin_client.get(_url(models.SyncSettings, "changelist"))
     add = admin_client.get(_url(models.SyncSettings, "add"))
@@ -133,7 +133,7 @@ def test_sync_settings_open_directly_and_cannot_be_added_twice_or_deleted(admin_
 
 
 def test_sync_settings_are_editable(admin_client, mirror):
-    settings_obj = models.SyncSettings.load()
+    settings_obj = models.SyncSettings.ensure()
     data = {
         "enabled": "on",
         "pause_minutes": "15",
