@@ -178,7 +178,7 @@ def test_the_next_cycle_waits_for_the_pause_and_respects_the_switch(db):
     assert not cycle.cycle_is_due()
     assert cycle.cycle_is_due(now=timezone.now() + timedelta(minutes=5, seconds=1))
 
-    SyncSettings.objects.filter(pk=1).update(enabled=False)
+    SyncSettings.objects.update_or_create(pk=1, defaults={"enabled": False})
     assert not cycle.cycle_is_due(now=timezone.now() + timedelta(hours=1))
 
 
