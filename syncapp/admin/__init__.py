@@ -16,8 +16,19 @@ from syncapp.admin import (  # noqa: E402
     custom_objects,
     outbox,
     people,
+    queue,
     sync_config,
     sync_state,
 )
 
-__all__ = ["activity", "campaigns", "crm", "custom_objects", "outbox", "people", "sync_config", "sync_state"]
+__all__ = [
+    "activity",
+    "campaigns",
+    "crm",
+    "custom_objects",
+    "outbox",
+    "people",
+    "queue",
+    "sync_config",
+    "sync_state",
+]

@@ -1,27 +1,73 @@
-"""`manage.py ensure_admin`: create the demo's admin login once and print its password that one time."""
+"""`manage.py ensure_admin`: the roles, the settings row, and one login of each kind, printed once."""
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from syncapp.models import SyncSettings
+from syncapp.roles import MARKETERS, SYNC_ADMINISTRATORS, apply_roles
+
+
+@dataclass(frozen=True)
+class Login:
+    kind: str
+    username: str
+    group: str = ""  # none for the superuser, who holds every permission
 
 
 class Command(BaseCommand):
-    help = "Create a superuser 'admin' with a random password if no superuser exists, and print the login."
+    help = (
+        "Bring the Marketers and Sync administrators groups up to date, then create one login of each kind "
+        "(superuser, sync administrator, marketer) with a random password if none exists, and print it once."
+    )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--username", default="admin")
+        parser.add_argument("--username", default="admin", help="the superuser's name")
+        parser.add_argument("--sync-admin-username", default="syncadmin")
+        parser.add_argument("--marketer-username", default="marketer")
 
-    def handle(self, *args, username: str, **options) -> None:
+    def handle(self, *args, username: str, sync_admin_username: str, marketer_username: str, **options):
+        with transaction.atomic():
+            apply_roles()
+            SyncSettings.ensure()
+        logins = (
+            Login("Superuser", username),
+            Login("Sync administrator", sync_admin_username, SYNC_ADMINISTRATORS),
+            Login("Marketer", marketer_username, MARKETERS),
+        )
+        for login in logins:
+            self.ensure_login(login)
+
+    def ensure_login(self, login: Login) -> None:
         users = get_user_model().objects
-        if users.filter(is_superuser=True).exists():
+        kind = users.filter(is_superuser=True) if not login.group else users.filter(groups__name=login.group)
+        existing = kind.order_by("pk").first()
+        if existing is not None:
             self.stdout.write(
-                f"Admin login: an administrator already exists (reset a password with "
-                f"`.venv/bin/python manage.py changepassword {username}`)."
+                f"{login.kind} login: {existing.get_username()} already exists (reset its password with "
+                f"`.venv/bin/python manage.py changepassword {existing.get_username()}`)."
             )
             return
+        if users.filter(username=login.username).exists():
+            self.stderr.write(
+                f"{login.kind} login not created: a user named {login.username!r} exists without that role. "
+                "Add it to the group in the admin, or pass another name."
+            )
+            return
+        # Printed here, to this terminal, once: the password is never logged or stored in clear anywhere.
         password = secrets.token_urlsafe(12)
-        users.create_superuser(username=username, email="", password=password)
-        self.stdout.write(self.style.SUCCESS(f"Admin login (shown once): {username} / {password}"))
+        with transaction.atomic():
+            if login.group:
+                user = users.create_user(username=login.username, email="", password=password, is_staff=True)
+                user.groups.add(Group.objects.get(name=login.group))
+            else:
+                users.create_superuser(username=login.username, email="", password=password)
+        self.stdout.write(
+            self.style.SUCCESS(f"{login.kind} login (shown once): {login.username} / {password}")
+        )
