@@ -7,6 +7,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
+from syncapp.salesforce.auth import cleartext_login_error
+
 AUTH_FLOWS = ("client_credentials", "password", "jwt")
 
 # What each OAuth flow needs, by setting name.
@@ -43,6 +45,8 @@ def check_salesforce_settings(app_configs=None, **kwargs) -> list:
                 id="syncapp.E002",
             )
         )
+    elif cleartext := cleartext_login_error(settings.SALESFORCE_LOGIN_URL):
+        errors.append(Error(cleartext, id="syncapp.E005"))
     missing = [name for name in REQUIRED_BY_FLOW[flow] if not getattr(settings, name)]
     if missing:
         # A warning, not an error: the admin is usable (and the mirror browsable) before Salesforce is set up.

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from syncapp.checks import check_salesforce_settings
+
 DUMP = (
     "shell",
     "-c",
@@ -118,3 +122,44 @@ def test_unconfigured_salesforce_is_a_warning_that_names_the_missing_settings(ru
     assert result.returncode == 0
     assert "syncapp.W001" in result.stderr
     assert "SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET" in result.stderr
+
+
+def test_a_plain_http_login_url_to_another_host_is_a_system_check_error(run_manage):
+    result = run_manage(
+        "check",
+        env={
+            "SECRET_KEY": SECRET,
+            "SALESFORCE_LOGIN_URL": "http://login.salesforce.com",
+            "SALESFORCE_CLIENT_ID": "id",
+            "SALESFORCE_CLIENT_SECRET": "secret",
+        },
+    )
+
+    assert result.returncode != 0
+    assert "syncapp.E005" in result.stderr
+    assert "client secret would be sent in clear text" in result.stderr
+    assert "Use its https:// address" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("login_url", "refused"),
+    [
+        ("http://login.salesforce.com", True),
+        ("http://10.0.0.5:8443", True),
+        ("http://localhost.example.com", True),
+        ("http://[fe80::1]:8443", True),
+        ("https://login.salesforce.com", False),
+        ("https://mycompany.my.salesforce.com:8443", False),
+        ("http://127.0.0.1:8443", False),
+        ("http://127.8.9.10", False),
+        ("http://localhost:8443", False),
+        ("http://LOCALHOST", False),
+        ("http://[::1]:8443", False),
+    ],
+)
+def test_plain_http_is_allowed_to_loopback_only(settings, login_url, refused):
+    settings.SALESFORCE_LOGIN_URL = login_url
+
+    ids = [error.id for error in check_salesforce_settings()]
+
+    assert ("syncapp.E005" in ids) is refused

@@ -58,3 +58,15 @@ def test_the_jwt_bearer_flow_logs_in_with_the_connected_apps_key(emulator, setti
     settings.SALESFORCE_PRIVATE_KEY_FILE = emulator.jwt_key_file
 
     call_command("sfdc_check")
+
+
+def test_sfdc_check_never_sends_the_client_secret_over_plain_http_to_another_host(settings):
+    # Were the login attempted, it would fail with "Cannot reach Salesforce": .invalid never resolves.
+    settings.SALESFORCE_LOGIN_URL = "http://sf.invalid:8443"
+    settings.SALESFORCE_CLIENT_ID = "id"
+    settings.SALESFORCE_CLIENT_SECRET = "secret"
+
+    with pytest.raises(
+        CommandError, match=r"uses plain http to sf\.invalid: the client secret would be sent"
+    ):
+        call_command("sfdc_check")

@@ -6,10 +6,12 @@ We fetch the token ourselves rather than through simple-salesforce's login helpe
 
 from __future__ import annotations
 
+import ipaddress
 import ssl
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -23,6 +25,31 @@ REQUIRED_BY_FLOW = {
     "password": ("client_id", "client_secret", "username", "password"),
     "jwt": ("client_id", "username", "private_key_file"),
 }
+
+
+def cleartext_login_error(login_url: str) -> str:
+    """Why `login_url` must not be used ("" when it may): plain http only to loopback, where the emulator is.
+
+    Over http the client secret (and the password flow's password) would cross the network readable by
+    anyone on the way; Salesforce itself only answers on https.
+    """
+    parts = urlsplit(login_url)
+    if parts.scheme != "http" or _is_loopback(parts.hostname or ""):
+        return ""
+    return (
+        f"SALESFORCE_LOGIN_URL {login_url!r} uses plain http to {parts.hostname or 'no host'}: the client "
+        "secret would be sent in clear text. Use its https:// address (plain http is only allowed on "
+        "loopback: 127.0.0.1, localhost or ::1, for the emulator)."
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -157,6 +184,8 @@ def fetch_token(credentials: Credentials, http: requests.Session) -> Token:
             f"Salesforce is not configured: set {', '.join(missing)} in .env "
             f"(SALESFORCE_AUTH_FLOW is {credentials.flow})."
         )
+    if error := cleartext_login_error(credentials.login_url):
+        raise ConfigurationError(error)
     data, basic_auth = _token_request(credentials)
     url = f"{credentials.login_url}/services/oauth2/token"
     try:
