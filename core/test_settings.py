@@ -1,4 +1,4 @@
-"""Settings for the test suite: the real settings, plus inline django-q2 and plain static storage."""
+"""Settings for the test suite: the real settings, plus inline django-q2, plain static storage, plain http."""
 
 from __future__ import annotations
 
@@ -17,3 +17,6 @@ Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The test client and the browser tests' live server speak plain http (production redirects it to https).
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0

@@ -80,27 +80,72 @@ def test_production_serves_static_files_from_the_compressed_manifest(run_manage)
     assert dump_settings(run_manage)["storage"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
-def test_deploy_check_passes_with_production_settings(run_manage):
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        env={
-            "DEBUG": "false",
-            "SECRET_KEY": "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789" * 2,
-            "ALLOWED_HOSTS": "sync.example.com",
-            "SECURE_SSL_REDIRECT": "true",
-            "SECURE_HSTS_SECONDS": "31536000",
-            "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
-            "SECURE_HSTS_PRELOAD": "true",
-            "SALESFORCE_CLIENT_ID": "id",
-            "SALESFORCE_CLIENT_SECRET": "secret",
-        },
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789" * 2,
+    "ALLOWED_HOSTS": "sync.example.com",
+    "SALESFORCE_CLIENT_ID": "id",
+    "SALESFORCE_CLIENT_SECRET": "secret",
+}
+HTTPS_SETTINGS = (
+    "shell",
+    "-c",
+    "from django.conf import settings as s; import json; "
+    "print(json.dumps({name: getattr(s, name) for name in ("
+    "'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_HSTS_PRELOAD', "
+    "'SECURE_PROXY_SSL_HEADER', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE')}))",
+)
+
+
+def https_settings(run_manage, **env: str) -> dict:
+    result = run_manage(*HTTPS_SETTINGS, env={**PRODUCTION, **env})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_deploy_check_passes_with_production_defaults_and_no_https_setting(run_manage):
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "no issues" in result.stdout
+    assert not [code for code in ("W004", "W005", "W008", "W021") if f"security.{code}" in output]
+
+
+def test_production_redirects_to_https_and_asks_browsers_to_stay_there_for_a_year(run_manage):
+    https = https_settings(run_manage)
+
+    assert https["SECURE_SSL_REDIRECT"] is True
+    assert https["SECURE_HSTS_SECONDS"] == 31536000
+    assert https["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert https["SECURE_HSTS_PRELOAD"] is True
+    assert https["SESSION_COOKIE_SECURE"] is https["CSRF_COOKIE_SECURE"] is True
+    assert https["SECURE_PROXY_SSL_HEADER"] is None
+
+
+def test_debug_mode_serves_plain_http_for_make_run(run_manage):
+    https = https_settings(run_manage, DEBUG="true")
+
+    assert https["SECURE_SSL_REDIRECT"] is False
+    assert https["SECURE_HSTS_SECONDS"] == 0
+    assert https["SESSION_COOKIE_SECURE"] is False
+
+
+def test_behind_a_tls_proxy_the_forwarded_protocol_is_trusted_and_each_setting_can_be_switched(run_manage):
+    https = https_settings(
+        run_manage, BEHIND_HTTPS_PROXY="true", SECURE_SSL_REDIRECT="false", SECURE_HSTS_PRELOAD="false"
     )
 
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    assert https["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert https["SECURE_SSL_REDIRECT"] is False
+    assert https["SECURE_HSTS_PRELOAD"] is False
+    assert https["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+
+
+def test_the_test_client_speaks_plain_http(client, db):
+    response = client.get("/admin/login/")
+
+    assert response.status_code == 200
 
 
 def test_misconfigured_settings_are_reported_by_system_checks(run_manage):
