@@ -17,8 +17,17 @@ import jwt
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from syncapp.salesforce.errors import AuthenticationError, ConfigurationError, UnreachableError
+from syncapp.salesforce.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    UnavailableError,
+    UnreachableError,
+)
+
+# An outage of the login endpoint is retried like any other call (client.py): 4 tries, 0.5 s, 1 s, 2 s apart.
+LOGIN_ATTEMPTS = 4
 
 REQUIRED_BY_FLOW = {
     "client_credentials": ("client_id", "client_secret"),
@@ -176,18 +185,15 @@ def _explain_refusal(credentials: Credentials, error: str, description: str) -> 
     return f"Salesforce rejected the login ({detail}): {fix}."
 
 
-def fetch_token(credentials: Credentials, http: requests.Session) -> Token:
-    """Log in once and return the access token and instance URL, or raise with an actionable message."""
-    missing = credentials.missing_settings()
-    if missing:
-        raise ConfigurationError(
-            f"Salesforce is not configured: set {', '.join(missing)} in .env "
-            f"(SALESFORCE_AUTH_FLOW is {credentials.flow})."
-        )
-    if error := cleartext_login_error(credentials.login_url):
-        raise ConfigurationError(error)
-    data, basic_auth = _token_request(credentials)
-    url = f"{credentials.login_url}/services/oauth2/token"
+@retry(
+    retry=retry_if_exception_type(UnavailableError),
+    stop=stop_after_attempt(LOGIN_ATTEMPTS),
+    wait=wait_exponential(multiplier=0.5, max=8),
+    reraise=True,
+)
+def _post_token(
+    credentials: Credentials, http: requests.Session, url: str, data: dict, basic_auth: tuple | None
+) -> requests.Response:
     try:
         response = http.post(url, data=data, auth=basic_auth, timeout=credentials.timeout)
     except requests.exceptions.SSLError as exc:
@@ -204,6 +210,32 @@ def fetch_token(credentials: Credentials, http: requests.Session) -> Token:
         raise UnreachableError(
             f"Salesforce at {credentials.login_url} did not answer within {credentials.timeout:.0f} s."
         ) from exc
+    # A 5xx is Salesforce's side failing (maintenance, an outage), not our settings: worth another try, and
+    # when the tries run out the error says so instead of sending the operator to check the login URL.
+    if response.status_code >= 500:
+        raise UnavailableError(
+            f"Salesforce was unavailable: its login at {url} answered HTTP {response.status_code} to each "
+            f"of {LOGIN_ATTEMPTS} tries. This is usually brief (maintenance or an outage); the sync tries "
+            "again at its next cycle.",
+            code="SERVER_UNAVAILABLE",
+            status=response.status_code,
+        )
+    return response
+
+
+def fetch_token(credentials: Credentials, http: requests.Session) -> Token:
+    """Log in once and return the access token and instance URL, or raise with an actionable message."""
+    missing = credentials.missing_settings()
+    if missing:
+        raise ConfigurationError(
+            f"Salesforce is not configured: set {', '.join(missing)} in .env "
+            f"(SALESFORCE_AUTH_FLOW is {credentials.flow})."
+        )
+    if error := cleartext_login_error(credentials.login_url):
+        raise ConfigurationError(error)
+    data, basic_auth = _token_request(credentials)
+    url = f"{credentials.login_url}/services/oauth2/token"
+    response = _post_token(credentials, http, url, data, basic_auth)
     try:
         body = response.json()
     except ValueError:

@@ -35,3 +35,7 @@ class LimitReachedError(SalesforceError):
 
 class UnreachableError(TransientError):
     """No answer from Salesforce at all (DNS, refused connection, TLS)."""
+
+
+class UnavailableError(TransientError):
+    """Salesforce answered but could not serve the request (HTTP 5xx: maintenance, an outage)."""
