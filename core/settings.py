@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -27,6 +28,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A TLS-terminating proxy (nginx, a load balancer) in front: see https and login throttling below.
+BEHIND_HTTPS_PROXY = env.bool("BEHIND_HTTPS_PROXY", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -37,6 +40,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",  # before staticfiles, so runserver serves static like production
     "django.contrib.staticfiles",
     "django_q",
+    "axes",
     "syncapp",
 ]
 
@@ -49,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes documents: it answers a locked-out login
 ]
 
 ROOT_URLCONF = "core.urls"
@@ -152,6 +157,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords in a row for one username from one
+# address, that pair is locked out for LOGIN_LOCKOUT_MINUTES, the right password included. A superuser lifts
+# a lockout early in the admin (Access attempts → delete) or with `manage.py axes_reset_username NAME`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: it refuses a locked-out login before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a correct login forgets the earlier typos
+AXES_LOCKOUT_CALLABLE = "syncapp.admin.lockout.lockout_response"
+# Behind a TLS proxy every request comes from the proxy: the client is the address it appended to
+# X-Forwarded-For (without this, one attacker would lock a username out for everyone).
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip" if BEHIND_HTTPS_PROXY else None
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
@@ -176,9 +197,7 @@ STORAGES = {
 # year, subdomains included, and the domain may be preloaded into browsers. Behind a TLS-terminating proxy,
 # BEHIND_HTTPS_PROXY=true lets Django trust its X-Forwarded-Proto (without it, every redirected request
 # would come back as http and loop); a proxy that redirects by itself may set SECURE_SSL_REDIRECT=false.
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_HTTPS_PROXY", False) else None
-)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_HTTPS_PROXY else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)

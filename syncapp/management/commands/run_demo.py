@@ -53,7 +53,8 @@ class Command(BaseCommand):
             children.append(("web", spawn([*manage, "runserver", addrport, "--noreload"], env)))
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Admin: http://{addrport}/admin/  (the first sync starts within a minute)"
+                    f"Admin: http://{addrport}/admin/  (log in with a login printed above by ensure_admin; "
+                    "the first sync starts within a minute)"
                 )
             )
             self.stdout.write("Ctrl-C stops everything.")
