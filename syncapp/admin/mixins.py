@@ -155,11 +155,12 @@ class SingletonAdminMixin(NoticeMixin):
     """For SyncSettings: the list goes straight to the one row; it is edited, never added twice or deleted.
 
     On a fresh install the row does not exist yet: its page shows the defaults (the model's `load()`), and
-    the first save by someone allowed to change it creates the row. Looking at it never writes.
+    the first save by someone holding the change permission creates it. Looking at it never writes. The add
+    view stays closed even then: it would give the row whatever id the database picks, not the singleton's.
     """
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return super().has_add_permission(request) and not self.model._default_manager.exists()
+        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False

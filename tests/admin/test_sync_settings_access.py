@@ -75,3 +75,10 @@ def test_the_engine_reads_the_default_settings_without_writing_them(db):
     assert cycle_is_due() is True
     assert SyncSettings.load().pause_minutes == 5
     assert not SyncSettings.objects.exists()
+
+
+def test_the_add_page_stays_closed_even_to_a_superuser_on_a_fresh_install(admin_client):
+    response = admin_client.post(ADD, FORM)
+
+    assert response.status_code == 403
+    assert not SyncSettings.objects.exists()
