@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 from sfdc_emulator import ids
 from sfdc_emulator.errors import RecordError, RecordFailure
@@ -161,24 +161,27 @@ def _number(fd: FieldDef, value: object) -> object:
         raise _type_error(fd, value)
     if not num.is_finite():
         raise _type_error(fd, value)
+    out_of_range = RecordFailure(
+        RecordError(
+            "NUMBER_OUTSIDE_VALID_RANGE",
+            f"{fd.label}: value outside of valid range on numeric field: {value}",
+            (fd.name,),
+        )
+    )
+    digits = (fd.precision or 9) if fd.type == "int" else (fd.precision or 18) - fd.scale
+    # Why before rounding: rounding 1e308 to the scale needs 300+ digits, beyond any decimal context.
+    if num and num.adjusted() >= digits:
+        raise out_of_range
     if fd.type == "int":
         if num != num.to_integral_value():
             raise _type_error(fd, value)
-        result: object = int(num)
-        limit = Decimal(10) ** (fd.precision or 9)
-    else:
+        return int(num)
+    with localcontext() as context:
+        context.prec = digits + fd.scale + 2
         num = round(num, fd.scale)
-        result = float(num)
-        limit = Decimal(10) ** ((fd.precision or 18) - fd.scale)
-    if abs(num) >= limit:
-        raise RecordFailure(
-            RecordError(
-                "NUMBER_OUTSIDE_VALID_RANGE",
-                f"{fd.label}: value outside of valid range on numeric field: {value}",
-                (fd.name,),
-            )
-        )
-    return result
+    if abs(num) >= Decimal(10) ** digits:  # 99999.9 rounds to 100000: six digits
+        raise out_of_range
+    return float(num)
 
 
 def output_converter(fd: FieldDef) -> object:

@@ -92,7 +92,7 @@ class Scope:
 
     def resolve(self, path: ast.Path) -> Resolved:
         parts = list(path.parts)
-        if len(parts) > 1 and self._is_self_prefix(parts[0]):
+        if len(parts) > 1 and self.is_self_prefix(parts[0]):
             parts = parts[1:]
         objs: tuple[Any, ...] = (self.root,)
         aliases: tuple[str, ...] = (self.base,)
@@ -125,7 +125,7 @@ class Scope:
         sql = _coalesce([f"{a}.{quote(f.name)}" for _, a, f in found])
         return Resolved(sql, fd, tuple(hops), path)
 
-    def _is_self_prefix(self, first: str) -> bool:
+    def is_self_prefix(self, first: str) -> bool:
         lower = first.lower()
         if self.alias is not None and lower == self.alias.lower():
             return True
