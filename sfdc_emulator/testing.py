@@ -17,8 +17,8 @@ from pathlib import Path
 import requests
 
 from sfdc_emulator.certs import CertPaths, ensure_certs
-from sfdc_emulator.org import CLIENT_ID, CLIENT_SECRET, PASSWORD, SECURITY_TOKEN, Org
-from sfdc_emulator.server import EmulatorServer
+from sfdc_emulator.org.org import CLIENT_ID, CLIENT_SECRET, PASSWORD, SECURITY_TOKEN, Org
+from sfdc_emulator.server.app import EmulatorServer
 
 API_VERSION = "59.0"
 SYNC_USERNAME = "sync@emulator.local"

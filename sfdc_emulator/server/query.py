@@ -15,10 +15,10 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from sfdc_emulator import ids
-from sfdc_emulator.errors import SfError
+from sfdc_emulator.org import ids
+from sfdc_emulator.org.errors import SfError
+from sfdc_emulator.server.http import Ctx, Response, json_response, route
 from sfdc_emulator.server.rest import V, check_version
-from sfdc_emulator.server.routing import Ctx, Response, json_response, route
 from sfdc_emulator.soql import CompiledQuery, SoqlError, compile_query
 from sfdc_emulator.soql.columns import query_columns
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sfdc_emulator.soql import ast
 from sfdc_emulator.soql.parser import parse
-from sfdc_emulator.soql.resolve import Scope, Visible
+from sfdc_emulator.soql.resolver import Scope, Visible
 
 NUMBER_TYPES = frozenset({"int", "double", "currency", "percent"})
 TEXT_TYPES = frozenset(

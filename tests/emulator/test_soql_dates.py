@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from sfdc_emulator.schema import DEFAULT_SCHEMA
+from sfdc_emulator.org.objects import DEFAULT_SCHEMA
 from sfdc_emulator.soql import compile_query
 from sfdc_emulator.soql.dates import parse_datetime, relative_range
 

@@ -142,7 +142,7 @@ def test_a_delete_in_salesforce_flags_the_person_and_keeps_it(sync, emulator):
 
 
 def test_a_lead_converted_in_salesforce_becomes_the_same_person_as_a_contact(sync, emulator):
-    from sfdc_emulator.soap_convert import LeadConvert, convert_lead
+    from sfdc_emulator.org.convert import LeadConvert, convert_lead
 
     sync()
     lead = Person.objects.filter(sfdc_type="lead", sf_deleted=False, is_converted=False).first()
@@ -170,7 +170,7 @@ def test_a_lead_converted_in_salesforce_becomes_the_same_person_as_a_contact(syn
 
 
 def test_a_lead_converted_in_salesforce_shows_the_converted_status_after_the_sync(sync, emulator):
-    from sfdc_emulator.soap_convert import LeadConvert, convert_lead
+    from sfdc_emulator.org.convert import LeadConvert, convert_lead
 
     sync()
     lead = Person.objects.filter(
@@ -193,7 +193,7 @@ def test_a_lead_converted_in_salesforce_shows_the_converted_status_after_the_syn
 
 
 def test_a_merge_in_salesforce_merges_the_people_and_their_activity_logs(sync, emulator):
-    from sfdc_emulator.soap_merge import MergeRequest, merge
+    from sfdc_emulator.org.merge import MergeRequest, merge
 
     sync()
     winner, loser = Person.objects.filter(sfdc_type="lead", sf_deleted=False, is_converted=False)[:2]

@@ -12,8 +12,8 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sfdc_emulator.errors import SfError
-from sfdc_emulator.schema import ObjectDef, OrgSchema
+from sfdc_emulator.org.errors import SfError
+from sfdc_emulator.org.schema import ObjectDef, OrgSchema
 from sfdc_emulator.soql import CompiledQuery
 
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^", "BACKQUOTE": "`"}

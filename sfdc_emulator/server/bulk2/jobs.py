@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sfdc_emulator import ids
-from sfdc_emulator.bulk2_csv import Column, header_line, line_formatter
-from sfdc_emulator.errors import SfError
+from sfdc_emulator.org import ids
+from sfdc_emulator.org.errors import SfError
+from sfdc_emulator.server.bulk2.csv import Column, header_line, line_formatter
 from sfdc_emulator.soql import CompiledQuery
 
 if TYPE_CHECKING:
-    from sfdc_emulator.org import Org
+    from sfdc_emulator.org.org import Org
 
 CHUNK_ROWS = 5000  # rows fetched per store-lock acquisition while streaming
 

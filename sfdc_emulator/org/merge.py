@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sfdc_emulator import dml, ids
-from sfdc_emulator.errors import RecordError
-from sfdc_emulator.store import Store, q
+from sfdc_emulator.org import dml, ids
+from sfdc_emulator.org.errors import RecordError
+from sfdc_emulator.org.store import Store, q
 
 MERGEABLE = ("Lead", "Contact", "Account")
 MAX_MERGED = 2
@@ -95,7 +95,7 @@ def _merge(store: Store, request: MergeRequest, user_id: str) -> MergeResult:
 
     values: dict[str, object] = dict(request.master_values)
     values.update({name: None for name in request.fields_to_null})
-    result = store.update(obj.name, master, values, user_id=user_id)
+    result = dml.update(store, obj.name, master, values, user_id=user_id)
     if not result.success:
         raise _Failed(*result.errors)
     stamp = store.clock.stamp()

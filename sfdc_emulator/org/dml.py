@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from sfdc_emulator import ids, rules, triggers
-from sfdc_emulator.errors import RecordError, RecordFailure, SaveResult, SfError
-from sfdc_emulator.schema import CURRENT_USER, TODAY, ObjectDef
-from sfdc_emulator.values import to_storage
+from sfdc_emulator.org import checks, ids, rules, triggers
+from sfdc_emulator.org.errors import RecordError, RecordFailure, SaveResult, SfError
+from sfdc_emulator.org.schema import CURRENT_USER, TODAY, ObjectDef
+from sfdc_emulator.org.values import to_storage
 
 if TYPE_CHECKING:
-    from sfdc_emulator.store import Store
+    from sfdc_emulator.org.store import Store
 
 READ_ONLY_MESSAGE = (
     "Unable to create/update fields: {}. Please check the security settings of this field and verify that "
@@ -92,11 +92,11 @@ def _resolve_foreign_key(store: Store, targets: tuple[str, ...], value: Mapping[
 
 
 def _check(store: Store, obj: ObjectDef, record: dict, changes: dict, old: Mapping | None) -> None:
-    errors = rules.field_errors(store, obj, record, changes, insert=old is None)
+    errors = checks.field_errors(store, obj, record, changes, insert=old is None)
     if not errors:
         errors = rules.validation_errors(store.rules.for_object(obj.name), record, old)
     if not errors:
-        errors = rules.unique_errors(store, obj, record, changes)
+        errors = checks.unique_errors(store, obj, record, changes)
     if errors:
         raise RecordFailure(*errors)
 

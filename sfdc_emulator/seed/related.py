@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sfdc_emulator.seed_pools import Locale, Pools
-from sfdc_emulator.seed_rows import RowWriter, Stamps
+from sfdc_emulator.seed.pools import Locale, Pools
+from sfdc_emulator.seed.rows import RowWriter, Stamps
 
 LEAD_SOURCES = (
     "Web",

@@ -1,4 +1,4 @@
-"""REST query throughput benchmark: `python -m sfdc_emulator.bench [--persons N]` (used by `make bench`)."""
+"""REST query throughput: `python -m benchmarks.emulator_query [--persons N]` (run by `make bench`)."""
 
 from __future__ import annotations
 

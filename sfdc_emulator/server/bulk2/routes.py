@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import time
 
-from sfdc_emulator.bulk2_csv import DELIMITERS, LINE_ENDINGS, result_columns, write_csv
-from sfdc_emulator.bulk2_ingest import OPERATIONS, process
-from sfdc_emulator.bulk2_jobs import IngestJob, Job, QueryJob, decode_locator, encode_locator, jobs_of
-from sfdc_emulator.errors import SfError
-from sfdc_emulator.server.routing import Ctx, Response, json_response, no_content, route
+from sfdc_emulator.org.errors import SfError
+from sfdc_emulator.server.bulk2.csv import DELIMITERS, LINE_ENDINGS, result_columns, write_csv
+from sfdc_emulator.server.bulk2.ingest import OPERATIONS, process
+from sfdc_emulator.server.bulk2.jobs import IngestJob, Job, QueryJob, decode_locator, encode_locator, jobs_of
+from sfdc_emulator.server.http import Ctx, Response, json_response, no_content, route
 from sfdc_emulator.soql import SoqlError, compile_query
 from sfdc_emulator.soql.ast import SubqueryItem
 from sfdc_emulator.soql.parser import parse

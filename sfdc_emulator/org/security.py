@@ -5,7 +5,44 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from sfdc_emulator.schema import PROFILES, SYSTEM_FIELDS, ProfileDef
+from sfdc_emulator.org.schema import SYSTEM_FIELDS
+
+
+@dataclass(frozen=True)
+class ProfileDef:
+    """A profile and its default field-level security (pairs of (object, field))."""
+
+    key: str
+    name: str
+    hidden: frozenset[tuple[str, str]] = frozenset()
+    read_only: frozenset[tuple[str, str]] = frozenset()
+
+
+PROFILES = (
+    ProfileDef("admin", "System Administrator"),
+    ProfileDef(
+        "rep",
+        "Standard User",
+        hidden=frozenset({("Lead", "Internal_Score__c")}),
+    ),
+    ProfileDef(
+        "sync",
+        "Integration Sync User",
+        # Why: the sync user must not see everything (the app drops hidden fields from its schema) and must
+        # meet a field it can read but not write.
+        hidden=frozenset(
+            {
+                ("Lead", "AnnualRevenue"),
+                ("Lead", "Internal_Score__c"),
+                ("Contact", "Birthdate"),
+                ("Contact", "Internal_Notes__c"),
+            }
+        ),
+        read_only=frozenset(
+            {("Lead", "Rating"), ("Account", "Health_Score__c"), ("Contact", "EmailBouncedReason")}
+        ),
+    ),
+)
 
 ACCESS_LEVELS = ("hidden", "read", "edit")
 

@@ -10,8 +10,8 @@ import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from sfdc_emulator import ids
-from sfdc_emulator.store import Store
+from sfdc_emulator.org import ids
+from sfdc_emulator.org.store import Store
 
 SESSION_SECONDS = 7200
 _TOKEN_ALPHABET = ids.BASE62

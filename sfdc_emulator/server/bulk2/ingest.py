@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import time
 
-from sfdc_emulator.bulk2_csv import DELIMITERS, parse_csv
-from sfdc_emulator.bulk2_jobs import IngestJob
-from sfdc_emulator.errors import RecordError, SaveResult
-from sfdc_emulator.store import Store
+from sfdc_emulator.org import dml
+from sfdc_emulator.org.errors import RecordError, SaveResult
+from sfdc_emulator.org.store import Store
+from sfdc_emulator.server.bulk2.csv import DELIMITERS, parse_csv
+from sfdc_emulator.server.bulk2.jobs import IngestJob
 
 OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
 TRANSACTION_ROWS = 2000  # rows per store transaction: bounded lock hold, one commit per batch
@@ -64,14 +65,14 @@ def _apply(store: Store, job: IngestJob, header: list[str], cells: list[str], us
     values = _values(header, cells)
     op = job.operation
     if op == "insert":
-        return store.create(job.object, values, user_id=user_id)
+        return dml.create(store, job.object, values, user_id=user_id)
     if op in ("delete", "hardDelete"):
-        return store.delete(job.object, cells[0] if cells else "", user_id=user_id)
+        return dml.delete(store, job.object, cells[0] if cells else "", user_id=user_id)
     if op == "update":
         key = next((k for k in values if k.lower() == "id"), None)
         record_id = str(values.pop(key)) if key else ""
-        return store.update(job.object, record_id, values, user_id=user_id)
-    result = store.upsert(job.object, job.external_id_field or "Id", values, user_id=user_id)
+        return dml.update(store, job.object, record_id, values, user_id=user_id)
+    result = dml.upsert(store, job.object, job.external_id_field or "Id", values, user_id=user_id)
     if isinstance(result, list):
         message = f"Upsert failed. More than one record found with the external ID: {', '.join(result)}"
         return SaveResult(None, False, (RecordError("DUPLICATE_EXTERNAL_ID", message),))

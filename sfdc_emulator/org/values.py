@@ -7,9 +7,9 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation, localcontext
 
-from sfdc_emulator import ids
-from sfdc_emulator.errors import RecordError, RecordFailure
-from sfdc_emulator.schema import FieldDef, ObjectDef
+from sfdc_emulator.org import ids
+from sfdc_emulator.org.errors import RecordError, RecordFailure
+from sfdc_emulator.org.schema import FieldDef, ObjectDef
 
 SF_DATETIME = "%Y-%m-%dT%H:%M:%S.000+0000"
 _DATETIME_RE = re.compile(

@@ -17,9 +17,9 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sfdc_emulator import ids
-from sfdc_emulator.errors import RecordError, SaveResult
-from sfdc_emulator.store import Store, q
+from sfdc_emulator.org import dml, ids
+from sfdc_emulator.org.errors import RecordError, SaveResult
+from sfdc_emulator.org.store import Store, q
 
 
 @dataclass(frozen=True)
@@ -169,17 +169,17 @@ def _convert(store: Store, spec: LeadConvert, user_id: str) -> ConvertResult:
     account_values = _mapped(store, lead, "Account", ACCOUNT_MAP)
     if account_id is None:
         new_account = {**account_values, "OwnerId": owner_id}
-        account_id = _check(store.create("Account", new_account, user_id=user_id, system=True))
+        account_id = _check(dml.create(store, "Account", new_account, user_id=user_id, system=True))
     else:
         existing = _live_row(store, "Account", account_id, "accountId")
         fill = _fill_empty(existing, {k: v for k, v in account_values.items() if k != "Name"})
-        _check(store.update("Account", account_id, fill, user_id=user_id, system=True))
+        _check(dml.update(store, "Account", account_id, fill, user_id=user_id, system=True))
 
     contact_values = _mapped(store, lead, "Contact", CONTACT_MAP)
     contact_values["AccountId"] = account_id
     if contact_id is None:
         new_contact = {**contact_values, "OwnerId": owner_id}
-        contact_id = _check(store.create("Contact", new_contact, user_id=user_id, system=True))
+        contact_id = _check(dml.create(store, "Contact", new_contact, user_id=user_id, system=True))
     else:
         existing = _live_row(store, "Contact", contact_id, "contactId")
         if existing["AccountId"] != account_id:
@@ -187,12 +187,14 @@ def _convert(store: Store, spec: LeadConvert, user_id: str) -> ConvertResult:
             raise _err("INVALID_CROSS_REFERENCE_KEY", message, "contactId")
         keep = ("LeadSource",) if spec.overwrite_lead_source and "LeadSource" in contact_values else ()
         fill = _fill_empty(existing, contact_values, keep)
-        _check(store.update("Contact", contact_id, fill, user_id=user_id, system=True))
+        _check(dml.update(store, "Contact", contact_id, fill, user_id=user_id, system=True))
 
     opportunity_id = None
     if not spec.do_not_create_opportunity:
         new_opportunity = _opportunity(store, lead, spec, account_id, owner_id)
-        opportunity_id = _check(store.create("Opportunity", new_opportunity, user_id=user_id, system=True))
+        opportunity_id = _check(
+            dml.create(store, "Opportunity", new_opportunity, user_id=user_id, system=True)
+        )
 
     # Why a raw write: lead validation rules do not run on conversion in a default org ("Require Validation
     # for Converted Leads" is off), so a lead that breaks a rule can still be converted.

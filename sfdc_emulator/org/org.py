@@ -10,14 +10,15 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from sfdc_emulator import ids
-from sfdc_emulator.auth import Auth
-from sfdc_emulator.errors import RecordError, RecordFailure, SfError
-from sfdc_emulator.faults import Faults
-from sfdc_emulator.rules import DEFAULT_RULES, check_rule_spec
-from sfdc_emulator.schema import PROFILES
-from sfdc_emulator.schema_objects import LEAD_STATUSES
-from sfdc_emulator.store import Store
+from sfdc_emulator.org import ids
+from sfdc_emulator.org.auth import Auth
+from sfdc_emulator.org.errors import RecordError, RecordFailure, SfError
+from sfdc_emulator.org.faults import Faults
+from sfdc_emulator.org.picklists import LEAD_STATUSES
+from sfdc_emulator.org.rules import DEFAULT_RULES, check_rule_spec
+from sfdc_emulator.org.security import PROFILES
+from sfdc_emulator.org.store import Store
+from sfdc_emulator.seed.demo import seed_demo
 
 log = logging.getLogger("sfdc_emulator")
 
@@ -224,9 +225,7 @@ class Org:
             store.rules.put(check_rule_spec(spec, store.object(str(spec["object"]))))
 
     def seed_demo(self, persons: int, seed: int = 42) -> dict[str, object]:
-        from sfdc_emulator import seed as seed_module
-
-        summary = seed_module.seed_demo(self.store, persons=persons, seed=seed)
+        summary = seed_demo(self.store, persons=persons, seed=seed)
         return {"counts": dict(summary.counts), "seconds": round(summary.seconds, 3)}
 
     # --- reset ---------------------------------------------------------------------------------------------

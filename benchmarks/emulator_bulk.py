@@ -1,6 +1,6 @@
 """Benchmark: demo seed time for N persons and Bulk 2.0 query CSV throughput over real HTTP.
 
-    python -m sfdc_emulator.bench_bulk --persons 100000 [--db PATH] [--max-records 50000]
+    python -m benchmarks.emulator_bulk --persons 100000 [--db PATH] [--max-records 50000]
 
 Seeds in-process (timed), then serves the database from a separate `python -m sfdc_emulator` process (as
 in a real deployment, so the client does not share the server's interpreter) and downloads every Lead over
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import requests
 
-from sfdc_emulator.org import Org
+from sfdc_emulator.org.org import Org
 
 SOQL = (
     "SELECT Id, FirstName, LastName, Email, Company, Status, Owner.Name, IsConverted, SystemModstamp "

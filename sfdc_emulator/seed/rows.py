@@ -18,7 +18,7 @@ _SYS = (
 _NAMED = ("Id", "IsDeleted", "Name", *_SYS[2:], "OwnerId")
 _OWNED = (*_SYS, "OwnerId")
 
-# Column order of the tuples seed.py builds, per sObject (names are the storage columns = API names).
+# Column order of the tuples demo.py builds, per sObject (names are the storage columns = API names).
 COLUMNS: dict[str, tuple[str, ...]] = {
     "Campaign": (
         *_NAMED, "Type", "Status", "IsActive", "StartDate", "EndDate", "ParentId", "BudgetedCost",

@@ -1,6 +1,6 @@
 """The org's sObjects and fields (describe names and flags), and the default profiles' field-level security.
 
-Storage contract (shared with soql.py, bulk2.py, seed.py): one SQLite table per sObject named exactly like
+Storage contract (shared with soql/, server/bulk2/, seed/): one SQLite table per sObject named exactly like
 the sObject, one column per field named exactly like the field's canonical API name (`FieldDef.sql_type`).
 """
 
@@ -297,22 +297,3 @@ def address(prefix: str, label: str) -> list[FieldDef]:
         s(f"{prefix}PostalCode", 20, label=f"{label} Zip/Postal Code"),
         s(f"{prefix}Country", 80, label=f"{label} Country"),
     ]
-
-
-from sfdc_emulator.schema_objects import PROFILES, ProfileDef, default_objects  # noqa: E402
-
-DEFAULT_SCHEMA = OrgSchema(default_objects())
-
-__all__ = [
-    "CURRENT_USER",
-    "DEFAULT_SCHEMA",
-    "PROFILES",
-    "SYSTEM_FIELDS",
-    "TEXT_TYPES",
-    "TODAY",
-    "ChildRelationship",
-    "FieldDef",
-    "ObjectDef",
-    "OrgSchema",
-    "ProfileDef",
-]

@@ -1,24 +1,18 @@
-"""SQLite storage of one org: one table per sObject, emulator meta tables, ids, raw and validated writes.
+"""SQLite storage of one org: one table per sObject, emulator meta tables, ids and raw rows (no validation).
 
-Layout (the contract soql.py, bulk2.py and seed.py rely on): table "<sObject>" with one column per field,
-named
-exactly like the field; Id is the 18-char PRIMARY KEY; an index on (SystemModstamp, Id) on every table.
-Encoding:
-booleans INTEGER 0/1 (never NULL), int INTEGER, double/currency/percent REAL, date 'YYYY-MM-DD', datetime
-'YYYY-MM-DDTHH:MM:SS.000+0000' (UTC, whole seconds), everything else TEXT (multipicklist 'a;b').
+Layout (the contract soql/, server/bulk2/ and seed/ rely on): table "<sObject>" with one column per field,
+named exactly like the field; Id is the 18-char PRIMARY KEY; an index on (SystemModstamp, Id) on every table.
+Encoding: booleans INTEGER 0/1 (never NULL), int INTEGER, double/currency/percent REAL, date 'YYYY-MM-DD',
+datetime 'YYYY-MM-DDTHH:MM:SS.000+0000' (UTC, whole seconds), everything else TEXT (multipicklist 'a;b').
 
 Thread safety: one connection shared by every thread, guarded by the re-entrant `lock`; `transaction()` holds
-it
-for the whole unit of work and nests with SAVEPOINTs (per-record rollback inside an allOrNone batch).
+it for the whole unit of work and nests with SAVEPOINTs (per-record rollback inside an allOrNone batch).
 
-API for the other modules:
-- `create / update / delete / upsert / undelete` (validated DML as a user: FLS, rules, stamps, recycle bin)
-return
-  `SaveResult`s; `system=True` lets the platform write read-only fields (lead conversion, merge).
+API for the other modules (validated writes as a user live in dml.py, which takes a Store):
 - `bulk_insert(obj, rows, user_id=…)`: the seeding fast path (executemany, no rules; fills ids, stamps,
-defaults).
-- `get_row`, `find_ids`, `new_id(s)`, `execute`, `fetchall`, `transaction()`, settings
-`get_setting/set_setting`.
+  defaults).
+- `get_row`, `find_ids`, `insert_row`, `update_row`, `new_id(s)`, `execute`, `fetchall`, `transaction()`,
+  settings `get_setting/set_setting`, baseline `snapshot/restore`.
 """
 
 from __future__ import annotations
@@ -29,12 +23,12 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
-from sfdc_emulator import ids
-from sfdc_emulator.errors import SaveResult
-from sfdc_emulator.rules import ValidationRules
-from sfdc_emulator.schema import CURRENT_USER, DEFAULT_SCHEMA, TODAY, ObjectDef, OrgSchema
-from sfdc_emulator.security import FieldSecurity
-from sfdc_emulator.values import Clock
+from sfdc_emulator.org import ids
+from sfdc_emulator.org.objects import DEFAULT_SCHEMA
+from sfdc_emulator.org.rules import ValidationRules
+from sfdc_emulator.org.schema import CURRENT_USER, TODAY, ObjectDef, OrgSchema
+from sfdc_emulator.org.security import FieldSecurity
+from sfdc_emulator.org.values import Clock
 
 META_TABLES = {
     "_emu_settings": "key TEXT PRIMARY KEY, value TEXT",
@@ -309,39 +303,3 @@ class Store:
             self.conn.close()
             if self._baseline is not None:
                 self._baseline.close()
-
-    # --- validated DML (see dml.py)
-    # --------------------------------------------------------------------------
-
-    def create(
-        self, obj_name: str, values: Mapping[str, object], *, user_id: str, system: bool = False
-    ) -> SaveResult:
-        from sfdc_emulator import dml
-
-        return dml.create(self, obj_name, values, user_id=user_id, system=system)
-
-    def update(
-        self,
-        obj_name: str,
-        record_id: str,
-        values: Mapping[str, object],
-        *,
-        user_id: str,
-        system: bool = False,
-    ) -> SaveResult:
-        from sfdc_emulator import dml
-
-        return dml.update(self, obj_name, record_id, values, user_id=user_id, system=system)
-
-    def delete(self, obj_name: str | None, record_id: str, *, user_id: str) -> SaveResult:
-        from sfdc_emulator import dml
-
-        return dml.delete(self, obj_name, record_id, user_id=user_id)
-
-    def upsert(
-        self, obj_name: str, ext_field: str, values: Mapping[str, object], *, user_id: str
-    ) -> SaveResult | list[str]:
-        """Upsert on `ext_field` (value in `values`); a list of ids means several matched (HTTP 300)."""
-        from sfdc_emulator import dml
-
-        return dml.upsert(self, obj_name, ext_field, values, user_id=user_id)

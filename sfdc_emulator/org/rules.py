@@ -1,4 +1,4 @@
-"""Record validation: Salesforce's built-in field checks and the org's declarative validation rules.
+"""The org's declarative validation rules (built-in field checks live in checks.py).
 
 Validation rules are data, never code: a fixed catalogue of parametrised kinds evaluated against the record as
 it
@@ -22,9 +22,8 @@ import re
 import threading
 from collections.abc import Mapping
 
-from sfdc_emulator import ids
-from sfdc_emulator.errors import RecordError
-from sfdc_emulator.schema import TEXT_TYPES, ObjectDef
+from sfdc_emulator.org.errors import RecordError
+from sfdc_emulator.org.schema import ObjectDef
 
 RULE_KINDS = ("regex", "required", "range", "one_of", "compare", "condition")
 CONDITION_OPS = (
@@ -41,7 +40,6 @@ CONDITION_OPS = (
     "lte",
     "changed",
 )
-_EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 
 DEFAULT_RULES: tuple[dict[str, object], ...] = (
     {
@@ -221,78 +219,6 @@ class ValidationRules:
             self._cache = None
 
 
-def field_errors(
-    store: object, obj: ObjectDef, record: Mapping, changes: Mapping, *, insert: bool
-) -> list[RecordError]:
-    """Built-in checks, in Salesforce's order: required, length, email, restricted picklist, lookups."""
-    missing = [
-        fd.name
-        for fd in obj.fields.values()
-        if not fd.nillable
-        and fd.type != "boolean"
-        and fd.name != "Id"
-        and (fd.createable if insert else fd.name in changes)
-        and _blank(record.get(fd.name))
-    ]
-    if missing:
-        return [
-            RecordError(
-                "REQUIRED_FIELD_MISSING",
-                f"Required fields are missing: [{', '.join(missing)}]",
-                tuple(missing),
-            )
-        ]
-    errors: list[RecordError] = []
-    for name, value in changes.items():
-        fd = obj.fields[name]
-        if _blank(value):
-            continue
-        if fd.type in TEXT_TYPES and fd.length and len(value) > fd.length:
-            errors.append(
-                RecordError(
-                    "STRING_TOO_LONG",
-                    f"{fd.label}: data value too large: {value[: fd.length + 20]} (max length={fd.length})",
-                    (name,),
-                )
-            )
-        elif fd.type == "email" and not _EMAIL_RE.match(value):
-            errors.append(
-                RecordError("INVALID_EMAIL_ADDRESS", f"{fd.label}: invalid email address: {value}", (name,))
-            )
-        elif fd.restricted_picklist and fd.type in ("picklist", "multipicklist"):
-            allowed = set(fd.picklist_values)
-            bad = [v for v in value.split(";")] if fd.type == "multipicklist" else [value]
-            bad = [v for v in bad if v not in allowed]
-            if bad:
-                errors.append(
-                    RecordError(
-                        "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                        f"{fd.label}: bad value for restricted picklist field: {bad[0]}",
-                        (name,),
-                    )
-                )
-        elif fd.type == "reference":
-            error = _reference_error(store, obj, name, value)
-            if error is not None:
-                errors.append(error)
-    return errors
-
-
-def _reference_error(store: object, obj: ObjectDef, name: str, value: str) -> RecordError | None:
-    fd = obj.fields[name]
-    target = store.schema.by_prefix(ids.prefix_of(value))  # type: ignore[attr-defined]
-    if target is None or target.name not in fd.reference_to:
-        return RecordError(
-            "FIELD_INTEGRITY_EXCEPTION", f"{fd.label}: id value of incorrect type: {value}", (name,)
-        )
-    row = store.fetchone(f'SELECT IsDeleted FROM "{target.name}" WHERE Id = ?', (value,))  # type: ignore[attr-defined]
-    if row is None:
-        return RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", (name,))
-    if row[0]:
-        return RecordError("ENTITY_IS_DELETED", "entity is deleted", (name,))
-    return None
-
-
 def validation_errors(
     rules: list[dict[str, object]], record: Mapping, old: Mapping | None
 ) -> list[RecordError]:
@@ -309,22 +235,3 @@ def validation_errors(
                 )
             )
     return errors
-
-
-def unique_errors(store: object, obj: ObjectDef, record: Mapping, changes: Mapping) -> list[RecordError]:
-    for name, value in changes.items():
-        fd = obj.fields[name]
-        if not fd.unique or _blank(value):
-            continue
-        row = store.fetchone(  # type: ignore[attr-defined]
-            f'SELECT Id FROM "{obj.name}" WHERE "{name}" = ? COLLATE NOCASE AND Id != ? AND IsDeleted = 0',
-            (value, record.get("Id") or ""),
-        )
-        if row:
-            return [
-                RecordError(
-                    "DUPLICATE_VALUE",
-                    f"duplicate value found: {name} duplicates value on record with id: {row[0]}",
-                )
-            ]
-    return []

@@ -5,8 +5,8 @@ contact roles, campaigns with member statuses and members, Subscription__c recor
 spread over the users and the lead queue, a few leads already converted, and a small share of records that
 break the demo org's validation rules (inserted bypassing the rules, as data that predates a rule would be).
 
-Speed: Faker values are drawn once into pools (seed_pools.py) and combined with one seeded random.Random;
-rows are built as tuples in column order and written with executemany in large chunks (seed_rows.py), so
+Speed: Faker values are drawn once into pools (pools.py) and combined with one seeded random.Random;
+rows are built as tuples in column order and written with executemany in large chunks (rows.py), so
 1,000,000 people take well under two minutes. Same seed + same `as_of` + same starting org → same data.
 """
 
@@ -17,8 +17,9 @@ import random
 import time
 from dataclasses import dataclass
 
-from sfdc_emulator.seed_pools import build_pools, slug
-from sfdc_emulator.seed_related import (
+from sfdc_emulator.org.store import Store, q
+from sfdc_emulator.seed.pools import build_pools, slug
+from sfdc_emulator.seed.related import (
     INDUSTRIES,
     LANGUAGES,
     LEAD_SOURCES,
@@ -27,8 +28,7 @@ from sfdc_emulator.seed_related import (
     Owners,
     RelatedRows,
 )
-from sfdc_emulator.seed_rows import RowWriter, Stamps
-from sfdc_emulator.store import Store, q
+from sfdc_emulator.seed.rows import RowWriter, Stamps
 
 LEAD_SHARE = 0.6
 CONVERTED_SHARE = 0.02  # of leads: converted before the sync ever ran

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from datetime import timedelta
 
-from sfdc_emulator.errors import RecordError, RecordFailure
-from sfdc_emulator.values import format_datetime, parse_datetime
+from sfdc_emulator.org.errors import RecordError, RecordFailure
+from sfdc_emulator.org.values import format_datetime, parse_datetime
 
 CLOSED_STAGES = {"Closed Won": (True, True), "Closed Lost": (True, False)}
 STAGE_PROBABILITY = {

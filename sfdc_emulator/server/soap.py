@@ -11,12 +11,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sfdc_emulator import ids
-from sfdc_emulator.auth import Auth
-from sfdc_emulator.server.routing import Ctx, Response, route
-from sfdc_emulator.soap_convert import ConvertResult, LeadConvert, convert_lead
-from sfdc_emulator.soap_merge import MergeRequest, MergeResult, master_values_from_xml, merge
-from sfdc_emulator.soap_xml import (
+from sfdc_emulator.org import ids
+from sfdc_emulator.org.auth import Auth
+from sfdc_emulator.org.convert import ConvertResult, LeadConvert, convert_lead
+from sfdc_emulator.org.merge import MergeRequest, MergeResult, master_values_from_xml, merge
+from sfdc_emulator.org.store import Store
+from sfdc_emulator.server.http import Ctx, Response, route
+from sfdc_emulator.server.soap_xml import (
     CONTENT_TYPE,
     SoapParseError,
     SoapRequest,
@@ -32,7 +33,6 @@ from sfdc_emulator.soap_xml import (
     parse_envelope,
     text,
 )
-from sfdc_emulator.store import Store
 
 PATH_RE = re.compile(r"^/services/Soap/u/(?P<version>\d+\.\d+)(?:/(?P<org>[0-9A-Za-z]{15,18}))?/?$")
 INVALID_SESSION_MESSAGE = "Invalid Session ID found in SessionHeader: Illegal Session"

@@ -25,14 +25,15 @@ Endpoints (JSON in, JSON out):
 
 from __future__ import annotations
 
-from sfdc_emulator import ids
-from sfdc_emulator.errors import SfError
-from sfdc_emulator.org import DEFAULT_USERS
-from sfdc_emulator.rules import check_rule_spec
-from sfdc_emulator.schema import PROFILES
+from sfdc_emulator.org import dml, ids
+from sfdc_emulator.org.errors import SfError
+from sfdc_emulator.org.org import DEFAULT_USERS
+from sfdc_emulator.org.rules import check_rule_spec
+from sfdc_emulator.org.security import PROFILES
+from sfdc_emulator.org.values import parse_datetime
+from sfdc_emulator.server.http import Ctx, Response, json_response, route
+from sfdc_emulator.server.query import compile_for
 from sfdc_emulator.server.rest import get_object
-from sfdc_emulator.server.routing import Ctx, Response, json_response, route
-from sfdc_emulator.values import parse_datetime
 
 C = r"/_emulator"
 OBJ = r"(?P<obj>[A-Za-z][A-Za-z0-9_]*)"
@@ -102,7 +103,9 @@ def seed(ctx: Ctx) -> Response:
 def record_create(ctx: Ctx, obj: str) -> Response:
     body = _body(ctx)
     o = get_object(ctx, obj)
-    result = ctx.org.store.create(o.name, body.get("values") or {}, user_id=resolve_user(ctx, body.get("as")))
+    result = dml.create(
+        ctx.org.store, o.name, body.get("values") or {}, user_id=resolve_user(ctx, body.get("as"))
+    )
     return json_response(result.as_json(), 201 if result.success else 400)
 
 
@@ -110,8 +113,8 @@ def record_create(ctx: Ctx, obj: str) -> Response:
 def record_update(ctx: Ctx, obj: str, rid: str) -> Response:
     body = _body(ctx)
     o = get_object(ctx, obj)
-    result = ctx.org.store.update(
-        o.name, rid, body.get("values") or {}, user_id=resolve_user(ctx, body.get("as"))
+    result = dml.update(
+        ctx.org.store, o.name, rid, body.get("values") or {}, user_id=resolve_user(ctx, body.get("as"))
     )
     return json_response(result.as_json(), 200 if result.success else 400)
 
@@ -119,7 +122,7 @@ def record_update(ctx: Ctx, obj: str, rid: str) -> Response:
 @route("DELETE", C + r"/records/" + OBJ + r"/(?P<rid>[^/]+)")
 def record_delete(ctx: Ctx, obj: str, rid: str) -> Response:
     o = get_object(ctx, obj)
-    result = ctx.org.store.delete(o.name, rid, user_id=resolve_user(ctx, ctx.request.param("as")))
+    result = dml.delete(ctx.org.store, o.name, rid, user_id=resolve_user(ctx, ctx.request.param("as")))
     return json_response(result.as_json(), 200 if result.success else 400)
 
 
@@ -135,8 +138,6 @@ def record_get(ctx: Ctx, obj: str, rid: str) -> Response:
 
 @route("POST", C + r"/query")
 def control_query(ctx: Ctx) -> Response:
-    from sfdc_emulator.server.query import compile_for
-
     body = _body(ctx)
     ctx.user_id = resolve_user(ctx, body.get("as"))
     compiled = compile_for(
