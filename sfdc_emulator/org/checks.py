@@ -85,7 +85,22 @@ def _reference_error(store: object, obj: ObjectDef, name: str, value: str) -> Re
         return RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", (name,))
     if row[0]:
         return RecordError("ENTITY_IS_DELETED", "entity is deleted", (name,))
+    if name == "OwnerId" and target.name == "Group" and not _queue_may_own(store, value, obj.name):
+        # Why this code: Salesforce answers a queue owning a Contact/Account/Opportunity (or a queue without
+        # the object among its supported objects) as a wrong id type, not as an access error (spec §6.6).
+        return RecordError(
+            "FIELD_INTEGRITY_EXCEPTION", f"{fd.label}: id value of incorrect type: {value}", (name,)
+        )
     return None
+
+
+def _queue_may_own(store: object, group_id: str, obj_name: str) -> bool:
+    row = store.fetchone(  # type: ignore[attr-defined]
+        'SELECT 1 FROM "Group" g JOIN "QueueSobject" q ON q.QueueId = g.Id '
+        "WHERE g.Id = ? AND g.Type = 'Queue' AND q.SobjectType = ? AND q.IsDeleted = 0",
+        (group_id, obj_name),
+    )
+    return row is not None
 
 
 def unique_errors(store: object, obj: ObjectDef, record: Mapping, changes: Mapping) -> list[RecordError]:

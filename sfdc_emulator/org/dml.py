@@ -6,17 +6,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from sfdc_emulator.org import checks, ids, rules, triggers
+from sfdc_emulator.org.assignment import Assign, Assignment, owner_for
+from sfdc_emulator.org.emails import record_email
 from sfdc_emulator.org.errors import RecordError, RecordFailure, SaveResult, SfError
+from sfdc_emulator.org.inputs import parse_input
 from sfdc_emulator.org.schema import CURRENT_USER, TODAY, ObjectDef
-from sfdc_emulator.org.values import to_storage
 
 if TYPE_CHECKING:
     from sfdc_emulator.org.store import Store
-
-READ_ONLY_MESSAGE = (
-    "Unable to create/update fields: {}. Please check the security settings of this field and verify that "
-    "it is read/write for your profile or permission set."
-)
 
 
 def _fail(code: str, message: str, fields: tuple[str, ...] = ()) -> RecordFailure:
@@ -33,64 +30,6 @@ def resolve_object(store: Store, obj_name: str | None, record_id: str | None = N
     return obj
 
 
-def parse_input(
-    store: Store, obj: ObjectDef, values: Mapping[str, object], *, user_id: str, insert: bool, system: bool
-) -> dict[str, object]:
-    """JSON body → {field: storage value}; unknown/hidden → INVALID_FIELD, read-only → …_FOR_INSERT_UPDATE."""
-    access = store.security.access(None if system else user_id)
-    changes: dict[str, object] = {}
-    read_only: list[str] = []
-    for key, value in values.items():
-        if key == "attributes":
-            continue
-        fd = obj.field(key)
-        if fd is None and isinstance(value, dict):
-            rel = obj.relationship(key)
-            if rel is not None and access.visible(obj.name, rel.name):
-                changes[rel.name] = _resolve_foreign_key(store, rel.reference_to, value)
-                continue
-        if fd is None or not access.visible(obj.name, fd.name):
-            raise _fail("INVALID_FIELD", f"No such column '{key}' on sobject of type {obj.name}")
-        if fd.name == "Id":
-            if insert:
-                raise _fail("INVALID_FIELD_FOR_INSERT_UPDATE", "cannot specify Id in an insert call", ("Id",))
-            continue
-        writable = (fd.createable if insert else fd.updateable) and access.editable(obj.name, fd.name)
-        if not writable and not system:
-            read_only.append(fd.name)
-            continue
-        changes[fd.name] = to_storage(fd, value)
-    if read_only:
-        raise _fail(
-            "INVALID_FIELD_FOR_INSERT_UPDATE",
-            READ_ONLY_MESSAGE.format(", ".join(read_only)),
-            tuple(read_only),
-        )
-    return changes
-
-
-def _resolve_foreign_key(store: Store, targets: tuple[str, ...], value: Mapping[str, object]) -> str:
-    """`"Account": {"Sync_Key__c": "A-1"}` → the Account's id (relationship by external id)."""
-    keys = [k for k in value if k != "attributes"]
-    target = store.schema.get_object(str(value.get("attributes", {}).get("type", targets[0])))  # type: ignore[union-attr]
-    if target is None or len(keys) != 1:
-        raise _fail("INVALID_FIELD", "Foreign key external ID must name exactly one external id field")
-    fd = target.field(keys[0])
-    if fd is None or not fd.id_lookup:
-        raise _fail(
-            "INVALID_FIELD", f"Foreign key external ID field {keys[0]} is not an external id of {target.name}"
-        )
-    found = store.find_ids(target.name, fd.name, value[keys[0]])
-    if len(found) != 1:
-        problem = "not found" if not found else "matches more than one record"
-        raise _fail(
-            "INVALID_FIELD",
-            f"Foreign key external ID: {value[keys[0]]} {problem} for field {fd.name} "
-            f"in entity {target.name}",
-        )
-    return found[0]
-
-
 def _check(store: Store, obj: ObjectDef, record: dict, changes: dict, old: Mapping | None) -> None:
     errors = checks.field_errors(store, obj, record, changes, insert=old is None)
     if not errors:
@@ -101,14 +40,45 @@ def _check(store: Store, obj: ObjectDef, record: dict, changes: dict, old: Mappi
         raise RecordFailure(*errors)
 
 
+def _assign(
+    store: Store, obj: ObjectDef, record: dict, changes: dict, assign: Assign | None
+) -> Assignment | None:
+    """Run the assignment rule on the record as it will be saved; its owner wins over one in the body."""
+    assignment = owner_for(store, obj.name, record, assign) if assign is not None else None
+    if assignment is not None and record.get("OwnerId") != assignment.owner_id:
+        record["OwnerId"] = changes["OwnerId"] = assignment.owner_id
+    return assignment
+
+
+def _notify(
+    store: Store, record: dict, old: Mapping | None, assignment: Assignment | None, trigger_user_email: bool
+) -> None:
+    """The new owner's email: from the rule entry's template, or for a transfer (SOAP EmailHeader only)."""
+    if not trigger_user_email:
+        return
+    owner, name = str(record.get("OwnerId") or ""), record.get("Name")
+    if assignment is not None and assignment.notify:
+        record_email(store, to_id=owner, reason="lead_assignment", record_id=str(record["Id"]), name=name)
+    elif assignment is None and old is not None and owner and old.get("OwnerId") != owner:
+        record_email(store, to_id=owner, reason="owner_change", record_id=str(record["Id"]), name=name)
+
+
 def _before_write(store: Store, obj: ObjectDef, record_id: str | None) -> None:
     if store.before_write is not None:
         store.before_write(obj.name, record_id)
 
 
 def create(
-    store: Store, obj_name: str, values: Mapping[str, object], *, user_id: str, system: bool = False
+    store: Store,
+    obj_name: str,
+    values: Mapping[str, object],
+    *,
+    user_id: str,
+    system: bool = False,
+    assign: Assign | None = None,
+    trigger_user_email: bool = False,
 ) -> SaveResult:
+    """Insert one record as `user_id`; `assign` runs assignment rules, `trigger_user_email` lets them mail."""
     try:
         obj = resolve_object(store, obj_name)
         if not obj.createable and not system:
@@ -140,9 +110,11 @@ def create(
             }
             record.update(system_values)
             all_changes = {**{k: v for k, v in record.items() if v is not None}, **changes}
+            assignment = _assign(store, obj, record, all_changes, assign)
             triggers.derive(store, obj.name, record, all_changes)
             _check(store, obj, record, all_changes, None)
             store.insert_row(obj.name, {k: v for k, v in record.items() if v is not None})
+            _notify(store, record, None, assignment, trigger_user_email)
         return SaveResult(record_id, True, created=True)
     except RecordFailure as failure:
         return SaveResult(None, False, failure.errors)
@@ -172,6 +144,8 @@ def update(
     *,
     user_id: str,
     system: bool = False,
+    assign: Assign | None = None,
+    trigger_user_email: bool = False,
 ) -> SaveResult:
     try:
         with store.transaction():
@@ -188,9 +162,11 @@ def update(
             # Why: every save bumps the stamps, even when no value changed (spec §3.9).
             stamps = {"LastModifiedDate": stamp, "LastModifiedById": user_id, "SystemModstamp": stamp}
             record.update(stamps)
+            assignment = _assign(store, obj, record, changes, assign)
             triggers.derive(store, obj.name, record, changes)
             _check(store, obj, record, changes, old)
             store.update_row(obj.name, rid, {**changes, **stamps})
+            _notify(store, record, old, assignment, trigger_user_email)
         return SaveResult(rid, True)
     except RecordFailure as failure:
         return SaveResult(
@@ -234,7 +210,13 @@ def mark_deleted(
 
 
 def upsert(
-    store: Store, obj_name: str, ext_field: str, values: Mapping[str, object], *, user_id: str
+    store: Store,
+    obj_name: str,
+    ext_field: str,
+    values: Mapping[str, object],
+    *,
+    user_id: str,
+    assign: Assign | None = None,
 ) -> SaveResult | list[str]:
     """Match on `ext_field` (its value is in `values`): 0 → create, 1 → update, several → the matching ids."""
     obj = store.schema.get_object(obj_name)
@@ -269,7 +251,7 @@ def upsert(
     if matches:
         if fd.name != "Id":
             body = {k: v for k, v in body.items() if k != key}
-        result = update(store, obj.name, matches[0], body, user_id=user_id)
+        result = update(store, obj.name, matches[0], body, user_id=user_id, assign=assign)
         return SaveResult(result.id, result.success, result.errors, created=False)
-    result = create(store, obj.name, body, user_id=user_id)
+    result = create(store, obj.name, body, user_id=user_id, assign=assign)
     return SaveResult(result.id, result.success, result.errors, created=result.success)

@@ -69,6 +69,37 @@ def subscription() -> ObjectDef:
     )
 
 
+def assignment_rule() -> ObjectDef:
+    """Read-only over the API (spec streaming §6.4): rules are managed in Setup, here by the control API."""
+    return obj(
+        "AssignmentRule",
+        "01Q",
+        [
+            f("Active", "boolean", label="Active"),
+            pick("SobjectType", ("Lead", "Case"), restricted=True, nillable=False, label="Object"),
+        ],
+        owner=False,
+        name_field=name_of(120, label="Rule Name"),
+        createable=False,
+        updateable=False,
+        deletable=False,
+    )
+
+
+def queue_sobject() -> ObjectDef:
+    """Which objects a queue may own (Setup → Queues → Supported Objects)."""
+    return obj(
+        "QueueSobject",
+        "03g",
+        [
+            ref("QueueId", "Group", "Queue", child="QueueSobjects", cascade=True, nillable=False),
+            pick("SobjectType", ("Lead", "Case", "Subscription__c"), restricted=True, nillable=False),
+        ],
+        owner=False,
+        label="Queue Sobject",
+    )
+
+
 def default_objects() -> list[ObjectDef]:
     return [
         objects_people.user(),
@@ -87,6 +118,8 @@ def default_objects() -> list[ObjectDef]:
         objects_activities.event(),
         organization(),
         subscription(),
+        assignment_rule(),
+        queue_sobject(),
     ]
 
 

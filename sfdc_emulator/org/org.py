@@ -7,10 +7,10 @@ import logging
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
 from pathlib import Path
 
 from sfdc_emulator.org import ids
+from sfdc_emulator.org.assignment import DEFAULT_ASSIGNMENT_RULE, check_assignment_spec, put_rule
 from sfdc_emulator.org.auth import Auth
 from sfdc_emulator.org.errors import RecordError, RecordFailure, SfError
 from sfdc_emulator.org.faults import Faults
@@ -18,6 +18,7 @@ from sfdc_emulator.org.picklists import LEAD_STATUSES
 from sfdc_emulator.org.rules import DEFAULT_RULES, check_rule_spec
 from sfdc_emulator.org.security import PROFILES
 from sfdc_emulator.org.store import Store
+from sfdc_emulator.org.users import DEFAULT_USERS, user_id_of
 from sfdc_emulator.seed.demo import seed_demo
 
 log = logging.getLogger("sfdc_emulator")
@@ -28,24 +29,6 @@ PASSWORD = "emulator"
 SECURITY_TOKEN = "token"
 DEFAULT_DAILY_LIMIT = 100_000
 BASELINE_MAX_BYTES = 256 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class UserSpec:
-    key: str
-    username: str
-    first: str
-    last: str
-    profile: str
-    title: str
-
-
-DEFAULT_USERS = (
-    UserSpec("admin", "admin@emulator.local", "Ada", "Admin", "admin", "Salesforce Administrator"),
-    UserSpec("sync", "sync@emulator.local", "Sync", "Integration", "sync", "Integration User"),
-    UserSpec("rep", "rep@emulator.local", "Riley", "Rep", "rep", "Account Executive"),
-    UserSpec("rep2", "rep2@emulator.local", "Sam", "Seller", "rep", "Sales Development Rep"),
-)
 
 
 class ApiUsage:
@@ -130,11 +113,7 @@ class Org:
 
     def user_id(self, key_or_username: str) -> str:
         """The id of a default user by key (admin, sync, rep, rep2) or of any user by username."""
-        username = next((u.username for u in DEFAULT_USERS if u.key == key_or_username), key_or_username)
-        row = self.store.fetchone('SELECT Id FROM "User" WHERE Username = ? COLLATE NOCASE', (username,))
-        if row is None:
-            raise KeyError(key_or_username)
-        return row[0]
+        return user_id_of(self.store, key_or_username)
 
     @property
     def admin_id(self) -> str:
@@ -180,11 +159,20 @@ class Org:
         for user_id in user_ids:
             self.auth.set_credentials(user_id, PASSWORD, SECURITY_TOKEN)
         sync_id = user_ids[1]
-        store.bulk_insert(
+        [queue_id] = store.bulk_insert(
             "Group",
-            [{"Name": "Lead Queue", "DeveloperName": "Lead_Queue", "Type": "Queue", "OwnerId": admin_id}],
+            [
+                {
+                    "Name": "Lead Queue",
+                    "DeveloperName": "Lead_Queue",
+                    "Type": "Queue",
+                    "Email": "lead-queue@emulator.local",
+                    "OwnerId": admin_id,
+                }
+            ],
             user_id=admin_id,
         )
+        store.bulk_insert("QueueSobject", [{"QueueId": queue_id, "SobjectType": "Lead"}], user_id=admin_id)
         store.bulk_insert(
             "LeadStatus",
             [
@@ -223,6 +211,7 @@ class Org:
         self.auth.register_app(CLIENT_ID, CLIENT_SECRET, sync_id, certificate)
         for spec in DEFAULT_RULES:
             store.rules.put(check_rule_spec(spec, store.object(str(spec["object"]))))
+        put_rule(store, check_assignment_spec(DEFAULT_ASSIGNMENT_RULE, store), user_id=admin_id)
 
     def seed_demo(self, persons: int, seed: int = 42) -> dict[str, object]:
         summary = seed_demo(self.store, persons=persons, seed=seed)
@@ -250,6 +239,8 @@ class Org:
                 "_emu_connected_apps",
                 "_emu_field_access",
                 "_emu_validation_rules",
+                "_emu_assignment_rules",
+                "_emu_emails",
             ):
                 self.store.execute(f"DELETE FROM {table}")
             self.install_defaults()

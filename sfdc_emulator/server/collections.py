@@ -7,7 +7,7 @@ import re
 from sfdc_emulator.org import dml, ids
 from sfdc_emulator.org.errors import RecordError, SaveResult, SfError
 from sfdc_emulator.server.http import Ctx, Response, json_response, route
-from sfdc_emulator.server.rest import V, get_object, record_json, visible_columns
+from sfdc_emulator.server.rest import V, auto_assign, get_object, record_json, visible_columns
 
 MAX_COLLECTION = 200
 MAX_SUBREQUESTS = 25
@@ -78,13 +78,13 @@ def _bad(code: str, message: str) -> SaveResult:
 @route("POST", V + r"/composite/sobjects")
 def collection_create(ctx: Ctx, version: str) -> Response:
     all_or_none, records = _collection_body(ctx)
-    user = str(ctx.user_id)
+    user, assign = str(ctx.user_id), auto_assign(ctx)
 
     def save(record: object) -> SaveResult:
         kind = _record_type(ctx, record)
         if kind is None:
             return _bad("INVALID_TYPE", "Must send a concrete entity type.")
-        return dml.create(ctx.org.store, kind, record, user_id=user)  # type: ignore[arg-type]
+        return dml.create(ctx.org.store, kind, record, user_id=user, assign=assign)  # type: ignore[arg-type]
 
     return json_response([r.as_json() for r in _run_all(ctx, all_or_none, records, save)])
 
@@ -92,7 +92,7 @@ def collection_create(ctx: Ctx, version: str) -> Response:
 @route("PATCH", V + r"/composite/sobjects")
 def collection_update(ctx: Ctx, version: str) -> Response:
     all_or_none, records = _collection_body(ctx)
-    user = str(ctx.user_id)
+    user, assign = str(ctx.user_id), auto_assign(ctx)
 
     def save(record: object) -> SaveResult:
         if not isinstance(record, dict):
@@ -101,7 +101,9 @@ def collection_update(ctx: Ctx, version: str) -> Response:
         rid = next((v for k, v in record.items() if k.lower() == "id"), None)
         if not rid:
             return _bad("MISSING_ARGUMENT", "Id not specified in an update call")
-        return dml.update(ctx.org.store, _record_type(ctx, record), str(rid), values, user_id=user)
+        return dml.update(
+            ctx.org.store, _record_type(ctx, record), str(rid), values, user_id=user, assign=assign
+        )
 
     return json_response([r.as_json() for r in _run_all(ctx, all_or_none, records, save)])
 
@@ -110,7 +112,7 @@ def collection_update(ctx: Ctx, version: str) -> Response:
 def collection_upsert(ctx: Ctx, version: str, obj: str, field: str) -> Response:
     o = get_object(ctx, obj)
     all_or_none, records = _collection_body(ctx)
-    user = str(ctx.user_id)
+    user, assign = str(ctx.user_id), auto_assign(ctx)
     fd = o.field(field)
     if fd is None or not fd.id_lookup:
         raise SfError(
@@ -120,7 +122,7 @@ def collection_upsert(ctx: Ctx, version: str, obj: str, field: str) -> Response:
     def save(record: object) -> SaveResult:
         if not isinstance(record, dict):
             return _bad("INVALID_TYPE", "Must send a concrete entity type.")
-        result = dml.upsert(ctx.org.store, o.name, fd.name, record, user_id=user)
+        result = dml.upsert(ctx.org.store, o.name, fd.name, record, user_id=user, assign=assign)
         if isinstance(result, list):
             return _bad(
                 "DUPLICATE_EXTERNAL_ID",

@@ -122,7 +122,8 @@ def composite(ctx: Ctx, version: str) -> Response:
                     )
                     failed = True
                     continue
-                response = _run_sub(ctx, str(sub["method"]).upper(), url, sub_body, all_or_none)
+                headers = sub.get("httpHeaders") if isinstance(sub.get("httpHeaders"), dict) else None
+                response = _run_sub(ctx, str(sub["method"]).upper(), url, sub_body, all_or_none, headers)
                 payload = response.payload if response.body is None else response.body.decode()
                 outputs.append(
                     {
@@ -145,13 +146,15 @@ def composite(ctx: Ctx, version: str) -> Response:
     return json_response({"compositeResponse": outputs})
 
 
-def _run_sub(ctx: Ctx, method: str, url: str, body: object, all_or_none: bool) -> Response:
+def _run_sub(
+    ctx: Ctx, method: str, url: str, body: object, all_or_none: bool, headers: dict | None
+) -> Response:
     if not all_or_none:
-        return dispatch_internal(ctx, method, url, body)
+        return dispatch_internal(ctx, method, url, body, headers)
     # Why: inside allOrNone a failing subrequest must not leave half-written rows; each runs in a savepoint.
     try:
         with ctx.org.store.transaction():
-            response = dispatch_internal(ctx, method, url, body)
+            response = dispatch_internal(ctx, method, url, body, headers)
             if response.status >= 400:
                 raise _SubFailed(response)
             return response

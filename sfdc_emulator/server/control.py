@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from sfdc_emulator.org import dml, ids
 from sfdc_emulator.org.errors import SfError
-from sfdc_emulator.org.org import DEFAULT_USERS
 from sfdc_emulator.org.rules import check_rule_spec
 from sfdc_emulator.org.security import PROFILES
+from sfdc_emulator.org.users import DEFAULT_USERS
 from sfdc_emulator.org.values import parse_datetime
 from sfdc_emulator.server.http import Ctx, Response, json_response, route
 from sfdc_emulator.server.query import compile_for

@@ -186,13 +186,23 @@ def run_handler(route_: Route, ctx: Ctx, groups: dict[str, str]) -> Response:
         )
 
 
-def dispatch_internal(ctx: Ctx, method: str, target: str, body: object | None) -> Response:
+# Headers a Composite subrequest takes from the outer request unless its own `httpHeaders` set them: the
+# assignment header of a composite call of collections applies to their records [unverified, spec §9].
+INHERITED_HEADERS = ("sforce-auto-assign",)
+
+
+def dispatch_internal(
+    ctx: Ctx, method: str, target: str, body: object | None, headers: dict[str, object] | None = None
+) -> Response:
     """Run a Composite subrequest as the caller: same user, no extra auth or API count."""
     raw = b"" if body is None else json.dumps(body).encode()
+    sub_headers = {k: v for k, v in ctx.request.headers.items() if k in INHERITED_HEADERS}
+    sub_headers.update({str(k).lower(): str(v) for k, v in (headers or {}).items()})
+    sub_headers["content-type"] = "application/json"
     request = Request.build(
         method,
         target,
-        {"content-type": "application/json"},
+        sub_headers,
         raw,
         scheme=ctx.request.scheme,
         host=ctx.request.host,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sfdc_emulator.org import dml, ids
+from sfdc_emulator.org.assignment import Assign
 from sfdc_emulator.org.errors import SaveResult, SfError, not_found
 from sfdc_emulator.org.schema import ObjectDef
 from sfdc_emulator.org.values import row_to_json
@@ -12,77 +13,12 @@ from sfdc_emulator.server.http import Ctx, Response, json_response, no_content, 
 V = r"/services/data/v(?P<version>\d+\.\d+)"
 SOBJ = V + r"/sobjects/(?P<obj>[A-Za-z][A-Za-z0-9_]*)"
 RID = r"/(?P<rid>(?!(?:describe|updated|deleted)$)[^/]+)"
-OLDEST_VERSION, NEWEST_VERSION = 31, 66
-
-
-def version_label(v: int) -> str:
-    offset = v - 59  # 59.0 is Winter '24; three releases a year
-    return f"{('Winter', 'Spring', 'Summer')[offset % 3]} '{24 + offset // 3}"
+OLDEST_VERSION = 31
 
 
 def check_version(version: str) -> None:
     if float(version) < OLDEST_VERSION:
         raise SfError(410, "API_VERSION_RETIRED", f"API version {version} has been retired.")
-
-
-@route("GET", r"/services/data", auth="none", counts=False)
-def versions(ctx: Ctx) -> Response:
-    return json_response(
-        [
-            {"label": version_label(v), "url": f"/services/data/v{v}.0", "version": f"{v}.0"}
-            for v in range(OLDEST_VERSION, NEWEST_VERSION + 1)
-        ]
-    )
-
-
-@route("GET", V)
-def resources(ctx: Ctx, version: str) -> Response:
-    check_version(version)
-    base = f"/services/data/v{version}"
-    names = (
-        "sobjects",
-        "query",
-        "queryAll",
-        "search",
-        "limits",
-        "composite",
-        "jobs",
-        "tooling",
-        "recent",
-        "actions",
-        "analytics",
-        "connect",
-        "process",
-        "quickActions",
-        "tabs",
-        "theme",
-        "uiapi",
-    )
-    out: dict[str, str] = {n: f"{base}/{n}" for n in names}
-    out["identity"] = f"{ctx.base_url}/id/{ids.ORG_ID}/{ctx.user_id}"
-    return json_response(out)
-
-
-@route("GET", V + r"/limits")
-def limits(ctx: Ctx, version: str) -> Response:
-    used, limit = ctx.org.usage.snapshot()
-    fixed = {
-        "DailyBulkApiBatches": 15000,
-        "DailyBulkV2QueryFileStorageMB": 976562,
-        "DailyBulkV2QueryJobs": 10000,
-        "DailyAsyncApexExecutions": 250000,
-        "DailyStreamingApiEvents": 1000000,
-        "DataStorageMB": 1024,
-        "FileStorageMB": 1024,
-        "HourlyODataCallout": 20000,
-        "MassEmail": 5000,
-        "SingleEmail": 5000,
-        "ConcurrentAsyncGetReportInstances": 200,
-        "DailyApiRequests": limit,
-    }
-    out = {k: {"Max": v, "Remaining": v} for k, v in fixed.items()}
-    out["DailyApiRequests"] = {"Max": limit, "Remaining": max(0, limit - used)}
-    return json_response(out)
 
 
 def get_object(ctx: Ctx, name: str) -> ObjectDef:
@@ -118,6 +54,11 @@ def _rest_errors(result: SaveResult, status: int | None = None) -> Response:
     return Response(status, [e.as_rest() for e in result.errors])
 
 
+def auto_assign(ctx: Ctx) -> Assign | None:
+    """`Sforce-Auto-Assign` of this request: absent means TRUE, so REST writes run the active rule (§6.1)."""
+    return Assign.from_rest_header(ctx.request.header("sforce-auto-assign"))
+
+
 def body_dict(ctx: Ctx) -> dict:
     data = ctx.request.json()
     if not isinstance(data, dict):
@@ -130,7 +71,9 @@ def body_dict(ctx: Ctx) -> dict:
 @route("POST", SOBJ)
 def create(ctx: Ctx, version: str, obj: str) -> Response:
     o = get_object(ctx, obj)
-    result = dml.create(ctx.org.store, o.name, body_dict(ctx), user_id=str(ctx.user_id))
+    result = dml.create(
+        ctx.org.store, o.name, body_dict(ctx), user_id=str(ctx.user_id), assign=auto_assign(ctx)
+    )
     if not result.success:
         return _rest_errors(result)
     return json_response(
@@ -193,7 +136,9 @@ def get_record(ctx: Ctx, version: str, obj: str, rid: str) -> Response:
 def update(ctx: Ctx, version: str, obj: str, rid: str) -> Response:
     o = get_object(ctx, obj)
     norm = _id_or_ext(o, rid)
-    result = dml.update(ctx.org.store, o.name, norm, body_dict(ctx), user_id=str(ctx.user_id))
+    result = dml.update(
+        ctx.org.store, o.name, norm, body_dict(ctx), user_id=str(ctx.user_id), assign=auto_assign(ctx)
+    )
     if not result.success:
         code = result.errors[0].status_code
         return _rest_errors(
@@ -251,7 +196,9 @@ def upsert(ctx: Ctx, version: str, obj: str, field: str, value: str) -> Response
                 else "Id is not allowed in the body of an upsert request",
                 (k,),
             )
-    result = dml.upsert(ctx.org.store, o.name, key, {**body, key: value}, user_id=str(ctx.user_id))
+    result = dml.upsert(
+        ctx.org.store, o.name, key, {**body, key: value}, user_id=str(ctx.user_id), assign=auto_assign(ctx)
+    )
     if isinstance(result, list):
         return json_response([f"/services/data/v{version}/sobjects/{o.name}/{i}" for i in result], 300)
     if not result.success:

@@ -6,7 +6,17 @@ import time
 
 from sfdc_emulator.org.errors import SfError
 from sfdc_emulator.org.org import Org
-from sfdc_emulator.server import collections, composite, control, oauth, query, replication, rest, soap
+from sfdc_emulator.server import (
+    collections,
+    composite,
+    control,
+    oauth,
+    query,
+    replication,
+    resources,
+    rest,
+    soap,
+)
 from sfdc_emulator.server.bulk2 import routes as bulk2_routes
 from sfdc_emulator.server.http import (
     INVALID_SESSION,
@@ -20,7 +30,18 @@ from sfdc_emulator.server.http import (
 )
 
 # Every module that registers routes, in the order their routes are matched. Importing one registers it.
-ROUTE_MODULES = (oauth, rest, replication, query, collections, composite, control, soap, bulk2_routes)
+ROUTE_MODULES = (
+    oauth,
+    resources,
+    rest,
+    replication,
+    query,
+    collections,
+    composite,
+    control,
+    soap,
+    bulk2_routes,
+)
 
 
 def dispatch(org: Org, request: Request) -> Response:
