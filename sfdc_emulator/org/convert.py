@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sfdc_emulator.org import dml, ids
+from sfdc_emulator.org.emails import record_email
 from sfdc_emulator.org.errors import RecordError, SaveResult
 from sfdc_emulator.org.store import Store, q
 
@@ -205,6 +206,8 @@ def _convert(store: Store, spec: LeadConvert, user_id: str) -> ConvertResult:
         "LastModifiedDate": stamp, "LastModifiedById": user_id, "SystemModstamp": stamp,
     })  # fmt: skip
     _move_related(store, lead_id, contact_id, opportunity_id or account_id, user_id)
+    if spec.send_notification_email:  # to the owner of the new records (spec streaming §6.5)
+        record_email(store, to_id=owner_id, reason="lead_convert", record_id=lead_id, name=lead.get("Name"))
     return ConvertResult(lead_id, True, account_id, contact_id, opportunity_id)
 
 

@@ -114,6 +114,7 @@ def create(
             triggers.derive(store, obj.name, record, all_changes)
             _check(store, obj, record, all_changes, None)
             store.insert_row(obj.name, {k: v for k, v in record.items() if v is not None})
+            triggers.after_insert(store, obj.name, record, user_id)
             _notify(store, record, None, assignment, trigger_user_email)
         return SaveResult(record_id, True, created=True)
     except RecordFailure as failure:

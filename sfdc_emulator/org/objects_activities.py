@@ -12,6 +12,8 @@ from sfdc_emulator.org.schema import (
     s,
 )
 
+# A task's Subject is a combobox: these values are offered, any text is accepted.
+SUBJECTS = ("Call", "Send Letter", "Send Quote", "Other")
 # What an activity may be related to (WhatId): the objects with an Activities related list in the demo org.
 WHAT = ("Account", "Opportunity", "Campaign", "Subscription__c")
 
@@ -23,7 +25,7 @@ def task() -> ObjectDef:
         [
             ref("WhoId", ("Lead", "Contact"), "Who", child="Tasks", cascade=True, label="Name ID"),
             ref("WhatId", WHAT, "What", child="Tasks", cascade=True, label="Related To ID"),
-            s("Subject", 255),
+            f("Subject", "combobox", 255, picklist_values=SUBJECTS),
             f("ActivityDate", "date", label="Due Date Only"),
             pick(
                 "Status",

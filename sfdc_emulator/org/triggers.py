@@ -128,3 +128,19 @@ def _campaign_member(store: object, record: MutableMapping[str, object], changes
                     "DUPLICATE_VALUE", f"Already a campaign member. duplicate value found: {dup[0]}", ()
                 )
             )
+
+
+# Every new campaign starts with these member statuses in Salesforce (the first is the default).
+DEFAULT_MEMBER_STATUSES = (("Sent", True, False), ("Responded", False, True))
+
+
+def after_insert(store: object, obj_name: str, record: MutableMapping[str, object], user_id: str) -> None:
+    """Rows the platform creates beside a new record: a campaign's default member statuses."""
+    if obj_name != "Campaign":
+        return
+    rows = [
+        {"CampaignId": record["Id"], "Label": label, "SortOrder": i + 1, "IsDefault": int(default),
+         "HasResponded": int(responded)}
+        for i, (label, default, responded) in enumerate(DEFAULT_MEMBER_STATUSES)
+    ]  # fmt: skip
+    store.bulk_insert("CampaignMemberStatus", rows, user_id=user_id, stamp=str(record["SystemModstamp"]))  # type: ignore[attr-defined]

@@ -5,14 +5,12 @@ Endpoints (JSON in, JSON out):
   GET    /_emulator                      what the org is: users, profiles, urls, settings
   POST   /_emulator/reset                {"mode": "baseline" | "empty"}
   POST   /_emulator/seed                 {"kind": "demo", "persons": N, "seed": 42, "as_baseline": false}
-  POST   /_emulator/records/{Obj}        {"as": "rep", "values": {...}}        → SaveResult (201 or 400)
+  POST   /_emulator/records/{Obj}        {"as": "rep", "values": {...}, "assign": false} → SaveResult
   PATCH  /_emulator/records/{Obj}/{id}   {"as": "rep", "values": {...}}        → SaveResult
   DELETE /_emulator/records/{Obj}/{id}?as=rep                                → SaveResult
   GET    /_emulator/records/{Obj}/{id}   the stored row (every field, deleted rows too)
   POST   /_emulator/query                {"q": "SELECT …", "all": false, "as": "admin"} → every record
-  GET    /_emulator/rules · PUT /_emulator/rules/{name} {rule} · DELETE /_emulator/rules/{name}
-  POST   /_emulator/field-access         {"user" | "profile": …, "object", "field", "access":
-  hidden|read|edit}
+  rules, assignment rules, field access and emails: see control_rules.py
   GET    /_emulator/faults · POST /_emulator/faults {"kind", "count", "delay_ms", "path", "method"} · DELETE
   POST   /_emulator/sessions/expire      expire every session (clients must log in again)
   GET    /_emulator/usage · POST /_emulator/usage {"used": n, "limit": n}
@@ -26,8 +24,8 @@ Endpoints (JSON in, JSON out):
 from __future__ import annotations
 
 from sfdc_emulator.org import dml, ids
+from sfdc_emulator.org.assignment import Assign
 from sfdc_emulator.org.errors import SfError
-from sfdc_emulator.org.rules import check_rule_spec
 from sfdc_emulator.org.security import PROFILES
 from sfdc_emulator.org.users import DEFAULT_USERS
 from sfdc_emulator.org.values import parse_datetime
@@ -39,7 +37,7 @@ C = r"/_emulator"
 OBJ = r"(?P<obj>[A-Za-z][A-Za-z0-9_]*)"
 
 
-def _body(ctx: Ctx) -> dict:
+def body_of(ctx: Ctx) -> dict:
     if not ctx.request.body.strip():
         return {}
     data = ctx.request.json()
@@ -48,7 +46,7 @@ def _body(ctx: Ctx) -> dict:
     return data
 
 
-def _bad(message: str) -> SfError:
+def bad_request(message: str) -> SfError:
     return SfError(400, "BAD_REQUEST", message)
 
 
@@ -60,7 +58,7 @@ def resolve_user(ctx: Ctx, who: object) -> str:
     try:
         return ctx.org.user_id(who)
     except KeyError:
-        raise _bad(f"unknown user {who!r}") from None
+        raise bad_request(f"unknown user {who!r}") from None
 
 
 @route("GET", C)
@@ -81,18 +79,18 @@ def info(ctx: Ctx) -> Response:
 
 @route("POST", C + r"/reset")
 def reset(ctx: Ctx) -> Response:
-    mode = str(_body(ctx).get("mode", "baseline"))
+    mode = str(body_of(ctx).get("mode", "baseline"))
     if mode not in ("baseline", "empty"):
-        raise _bad("mode must be baseline or empty")
+        raise bad_request("mode must be baseline or empty")
     ctx.org.reset(mode)
     return json_response({"reset": mode})
 
 
 @route("POST", C + r"/seed")
 def seed(ctx: Ctx) -> Response:
-    body = _body(ctx)
+    body = body_of(ctx)
     if body.get("kind", "demo") != "demo":
-        raise _bad("kind must be demo")
+        raise bad_request("kind must be demo")
     summary = ctx.org.seed_demo(int(body.get("persons", 100)), int(body.get("seed", 42)))
     if body.get("as_baseline"):
         ctx.org.snapshot_baseline()
@@ -101,20 +99,29 @@ def seed(ctx: Ctx) -> Response:
 
 @route("POST", C + r"/records/" + OBJ)
 def record_create(ctx: Ctx, obj: str) -> Response:
-    body = _body(ctx)
+    body = body_of(ctx)
     o = get_object(ctx, obj)
     result = dml.create(
-        ctx.org.store, o.name, body.get("values") or {}, user_id=resolve_user(ctx, body.get("as"))
+        ctx.org.store,
+        o.name,
+        body.get("values") or {},
+        user_id=resolve_user(ctx, body.get("as")),
+        assign=Assign() if body.get("assign") else None,  # the UI's "Assign using active assignment rule"
     )
     return json_response(result.as_json(), 201 if result.success else 400)
 
 
 @route("PATCH", C + r"/records/" + OBJ + r"/(?P<rid>[^/]+)")
 def record_update(ctx: Ctx, obj: str, rid: str) -> Response:
-    body = _body(ctx)
+    body = body_of(ctx)
     o = get_object(ctx, obj)
     result = dml.update(
-        ctx.org.store, o.name, rid, body.get("values") or {}, user_id=resolve_user(ctx, body.get("as"))
+        ctx.org.store,
+        o.name,
+        rid,
+        body.get("values") or {},
+        user_id=resolve_user(ctx, body.get("as")),
+        assign=Assign() if body.get("assign") else None,
     )
     return json_response(result.as_json(), 200 if result.success else 400)
 
@@ -138,7 +145,7 @@ def record_get(ctx: Ctx, obj: str, rid: str) -> Response:
 
 @route("POST", C + r"/query")
 def control_query(ctx: Ctx) -> Response:
-    body = _body(ctx)
+    body = body_of(ctx)
     ctx.user_id = resolve_user(ctx, body.get("as"))
     compiled = compile_for(
         ctx, str(body.get("q") or ""), include_deleted=bool(body.get("all")), version="59.0"
@@ -151,52 +158,6 @@ def control_query(ctx: Ctx) -> Response:
     return json_response({"totalSize": len(records), "records": records})
 
 
-@route("GET", C + r"/rules")
-def rules_list(ctx: Ctx) -> Response:
-    return json_response(ctx.org.store.rules.all())
-
-
-@route("PUT", C + r"/rules/(?P<name>[^/]+)")
-def rules_put(ctx: Ctx, name: str) -> Response:
-    body = {**_body(ctx), "name": name}
-    o = get_object(ctx, str(body.get("object", "")))
-    try:
-        rule = check_rule_spec(body, o)
-    except (ValueError, TypeError) as exc:
-        raise _bad(str(exc)) from None
-    except Exception as exc:  # re.error from a bad pattern
-        raise _bad(f"invalid rule: {exc}") from None
-    ctx.org.store.rules.put(rule)
-    return json_response(rule)
-
-
-@route("DELETE", C + r"/rules/(?P<name>[^/]+)")
-def rules_delete(ctx: Ctx, name: str) -> Response:
-    if not ctx.org.store.rules.remove(name):
-        raise SfError(404, "NOT_FOUND", f"no rule named {name}")
-    return json_response({"deleted": name})
-
-
-@route("POST", C + r"/field-access")
-def field_access(ctx: Ctx) -> Response:
-    body = _body(ctx)
-    o = get_object(ctx, str(body.get("object", "")))
-    fd = o.field(str(body.get("field", "")))
-    if fd is None:
-        raise _bad(f"{o.name} has no field {body.get('field')!r}")
-    if body.get("profile"):
-        subject = ctx.org.profile_id(str(body["profile"])) or str(body["profile"])
-    else:
-        subject = resolve_user(ctx, body.get("user"))
-    try:
-        ctx.org.store.security.set_access(subject, o.name, fd.name, str(body.get("access", "")))
-    except ValueError as exc:
-        raise _bad(str(exc)) from None
-    return json_response(
-        {"subject": subject, "object": o.name, "field": fd.name, "access": body.get("access")}
-    )
-
-
 @route("GET", C + r"/faults")
 def faults_list(ctx: Ctx) -> Response:
     return json_response(ctx.org.faults.pending())
@@ -204,7 +165,7 @@ def faults_list(ctx: Ctx) -> Response:
 
 @route("POST", C + r"/faults")
 def faults_inject(ctx: Ctx) -> Response:
-    body = _body(ctx)
+    body = body_of(ctx)
     try:
         fault = ctx.org.faults.inject(
             str(body.get("kind", "")),
@@ -214,7 +175,7 @@ def faults_inject(ctx: Ctx) -> Response:
             method=body.get("method"),
         )
     except (ValueError, TypeError) as exc:
-        raise _bad(str(exc)) from None
+        raise bad_request(str(exc)) from None
     return json_response(fault.as_json(), 201)
 
 
@@ -237,7 +198,7 @@ def usage(ctx: Ctx) -> Response:
 
 @route("POST", C + r"/usage")
 def usage_set(ctx: Ctx) -> Response:
-    body = _body(ctx)
+    body = body_of(ctx)
     ctx.org.usage.set(used=body.get("used"), limit=body.get("limit"))
     return usage(ctx)
 
@@ -266,13 +227,13 @@ def clock(ctx: Ctx) -> Response:
 
 @route("POST", C + r"/clock")
 def clock_set(ctx: Ctx) -> Response:
-    body = _body(ctx)
+    body = body_of(ctx)
     if body.get("reset"):
         ctx.org.clock.reset()
     if body.get("now"):
         when = parse_datetime(str(body["now"]))
         if when is None:
-            raise _bad("now must be an ISO 8601 datetime")
+            raise bad_request("now must be an ISO 8601 datetime")
         ctx.org.clock.set(when)
     if body.get("advance_seconds"):
         ctx.org.clock.advance(float(body["advance_seconds"]))
@@ -281,9 +242,9 @@ def clock_set(ctx: Ctx) -> Response:
 
 @route("POST", C + r"/connected-apps")
 def connected_app(ctx: Ctx) -> Response:
-    body = _body(ctx)
+    body = body_of(ctx)
     if not body.get("client_id") or not body.get("client_secret"):
-        raise _bad("client_id and client_secret are required")
+        raise bad_request("client_id and client_secret are required")
     run_as = resolve_user(ctx, body.get("run_as", "sync"))
     ctx.org.auth.register_app(
         str(body["client_id"]), str(body["client_secret"]), run_as, body.get("certificate")
@@ -293,12 +254,12 @@ def connected_app(ctx: Ctx) -> Response:
 
 @route("POST", C + r"/settings")
 def settings(ctx: Ctx) -> Response:
-    body = _body(ctx)
+    body = body_of(ctx)
     store = ctx.org.store
     if "query_page_size" in body:
         size = int(body["query_page_size"])
         if not 1 <= size <= 2000:
-            raise _bad("query_page_size must be between 1 and 2000")
+            raise bad_request("query_page_size must be between 1 and 2000")
         store.set_setting("query_page_size", size)
     if "is_sandbox" in body:
         store.execute('UPDATE "Organization" SET IsSandbox = ?', (int(bool(body["is_sandbox"])),))

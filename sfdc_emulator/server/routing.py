@@ -10,6 +10,7 @@ from sfdc_emulator.server import (
     collections,
     composite,
     control,
+    control_rules,
     oauth,
     query,
     replication,
@@ -39,6 +40,7 @@ ROUTE_MODULES = (
     collections,
     composite,
     control,
+    control_rules,
     soap,
     bulk2_routes,
 )

@@ -1,4 +1,4 @@
-"""The SOAP partner endpoint `POST /services/Soap/u/{ver}[/{orgId}]`: login(), convertLead, merge.
+"""The SOAP partner endpoint `/services/Soap/u/{ver}[/{orgId}]`: login, convertLead, merge, create, update.
 
 Every answer is `text/xml`; failures of the whole call are SOAP faults with HTTP 500 (spec §2.1, §8.3), with
 `sf:`-prefixed detail elements (simple-salesforce reads `sf:exceptionCode` literally) and faultcodes such as
@@ -17,6 +17,7 @@ from sfdc_emulator.org.convert import ConvertResult, LeadConvert, convert_lead
 from sfdc_emulator.org.merge import MergeRequest, MergeResult, master_values_from_xml, merge
 from sfdc_emulator.org.store import Store
 from sfdc_emulator.server.http import Ctx, Response, route
+from sfdc_emulator.server.soap_dml import soap_create, soap_update
 from sfdc_emulator.server.soap_xml import (
     CONTENT_TYPE,
     SoapParseError,
@@ -227,4 +228,6 @@ def _merge_result_xml(result: MergeResult) -> str:
 _OPERATIONS: dict[str, Callable[[Store, SoapRequest, str], str]] = {
     "convertLead": _convert_lead,
     "merge": _merge,
+    "create": soap_create,
+    "update": soap_update,
 }
