@@ -10,6 +10,8 @@ import requests
 from simple_salesforce import Salesforce, SalesforceMalformedRequest  # noqa: TID251
 
 from sfdc_emulator.testing import ControlError, RunningEmulator
+from tests.emulator.conftest import https_session
+from tests.emulator.test_bulk2_ingest import rows
 from tests.emulator.test_soap_convert import convert
 
 PARTNER = "urn:partner.soap.sforce.com"
@@ -216,3 +218,20 @@ def test_the_control_api_refuses_a_rule_that_names_no_owner_or_a_queue_without_l
     with pytest.raises(ControlError, match="does not support Lead"):
         emulator.set_assignment_rule("Bad", {"object": "Lead", "default_owner": "Case Queue"})
     assert [r["name"] for r in emulator.assignment_rules()] == ["Lead Routing"]
+
+
+def test_bulk_ingest_runs_a_rule_only_when_the_job_names_one(emulator, sf):
+    """simple-salesforce has no assignmentRuleId: the job is driven over raw HTTP, as the API guide shows."""
+    session = https_session(emulator)
+    session.headers["Authorization"] = f"Bearer {emulator.token()}"
+    base = f"{emulator.base_url}/services/data/v59.0/jobs/ingest"
+    rule_id = sf.query("SELECT Id FROM AssignmentRule WHERE Active = true")["records"][0]["Id"]
+    owners = []
+    for extra in ({}, {"assignmentRuleId": rule_id}):
+        job = session.post(base, json={"object": "Lead", "operation": "insert", **extra}).json()
+        session.put(f"{base}/{job['id']}/batches", data=b"LastName,Company,Country\nKoch,Acme,Germany\n",
+                    headers={"Content-Type": "text/csv"})  # fmt: skip
+        session.patch(f"{base}/{job['id']}", json={"state": "UploadComplete"})
+        [row] = rows(session.get(f"{base}/{job['id']}/successfulResults").text)
+        owners.append(owner(sf, row["sf__Id"]))
+    assert owners == [emulator.org.sync_user_id, queue_id(emulator)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from sfdc_emulator.org import dml
+from sfdc_emulator.org.assignment import Assign
 from sfdc_emulator.org.errors import RecordError, SaveResult
 from sfdc_emulator.org.store import Store
 from sfdc_emulator.server.bulk2.csv import DELIMITERS, parse_csv
@@ -64,15 +65,18 @@ def _values(header: list[str], cells: list[str]) -> dict[str, object]:
 def _apply(store: Store, job: IngestJob, header: list[str], cells: list[str], user_id: str) -> SaveResult:
     values = _values(header, cells)
     op = job.operation
+    assign = Assign(rule_id=job.assignment_rule_id) if job.assignment_rule_id else None
     if op == "insert":
-        return dml.create(store, job.object, values, user_id=user_id)
+        return dml.create(store, job.object, values, user_id=user_id, assign=assign)
     if op in ("delete", "hardDelete"):
         return dml.delete(store, job.object, cells[0] if cells else "", user_id=user_id)
     if op == "update":
         key = next((k for k in values if k.lower() == "id"), None)
         record_id = str(values.pop(key)) if key else ""
-        return dml.update(store, job.object, record_id, values, user_id=user_id)
-    result = dml.upsert(store, job.object, job.external_id_field or "Id", values, user_id=user_id)
+        return dml.update(store, job.object, record_id, values, user_id=user_id, assign=assign)
+    result = dml.upsert(
+        store, job.object, job.external_id_field or "Id", values, user_id=user_id, assign=assign
+    )
     if isinstance(result, list):
         message = f"Upsert failed. More than one record found with the external ID: {', '.join(result)}"
         return SaveResult(None, False, (RecordError("DUPLICATE_EXTERNAL_ID", message),))

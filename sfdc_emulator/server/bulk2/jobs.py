@@ -109,6 +109,7 @@ class QueryJob(Job):
 @dataclass
 class IngestJob(Job):
     external_id_field: str | None = None
+    assignment_rule_id: str | None = None  # Bulk runs no assignment rule unless the job names one
     uploads: list[bytes] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
     successes: list[list[str]] = field(default_factory=list)  # [sf__Id, sf__Created, *cells]
@@ -119,6 +120,8 @@ class IngestJob(Job):
         out = super().info()
         if self.external_id_field:
             out["externalIdFieldName"] = self.external_id_field
+        if self.assignment_rule_id:
+            out["assignmentRuleId"] = self.assignment_rule_id
         return out
 
 

@@ -163,6 +163,7 @@ def create_ingest_job(ctx: Ctx, version: str) -> Response:
     job = _new_job(
         IngestJob, ctx, version, "ingest", operation, obj.name, _format(payload),
         external_id_field=ext if operation == "upsert" else None,
+        assignment_rule_id=str(payload["assignmentRuleId"]) if payload.get("assignmentRuleId") else None,
     )  # fmt: skip
     jobs_of(ctx.org).add(job)
     return json_response(job.info())
