@@ -19,8 +19,9 @@ from sfdc_emulator.org import ids
 from sfdc_emulator.org.errors import SfError
 from sfdc_emulator.server.http import Ctx, Response, json_response, route
 from sfdc_emulator.server.rest import V, check_version
-from sfdc_emulator.soql import CompiledQuery, SoqlError, compile_query
 from sfdc_emulator.soql.columns import query_columns
+from sfdc_emulator.soql.compiler import CompiledQuery, compile_query
+from sfdc_emulator.soql.errors import SoqlError
 
 MAX_PAGE = 2000
 MIN_BATCH = 200

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sfdc_emulator.org.errors import SfError
 from sfdc_emulator.org.schema import ObjectDef, OrgSchema
-from sfdc_emulator.soql import CompiledQuery
+from sfdc_emulator.soql.compiler import CompiledQuery
 
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^", "BACKQUOTE": "`"}
 LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}

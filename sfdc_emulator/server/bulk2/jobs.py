@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sfdc_emulator.org import ids
 from sfdc_emulator.org.errors import SfError
 from sfdc_emulator.server.bulk2.csv import Column, header_line, line_formatter
-from sfdc_emulator.soql import CompiledQuery
+from sfdc_emulator.soql.compiler import CompiledQuery
 
 if TYPE_CHECKING:
     from sfdc_emulator.org.org import Org

@@ -16,8 +16,9 @@ from sfdc_emulator.server.bulk2.csv import DELIMITERS, LINE_ENDINGS, result_colu
 from sfdc_emulator.server.bulk2.ingest import OPERATIONS, process
 from sfdc_emulator.server.bulk2.jobs import IngestJob, Job, QueryJob, decode_locator, encode_locator, jobs_of
 from sfdc_emulator.server.http import Ctx, Response, json_response, no_content, route
-from sfdc_emulator.soql import SoqlError, compile_query
 from sfdc_emulator.soql.ast import SubqueryItem
+from sfdc_emulator.soql.compiler import compile_query
+from sfdc_emulator.soql.errors import SoqlError
 from sfdc_emulator.soql.parser import parse
 
 V = r"/services/data/v(?P<version>\d+\.\d+)/jobs"
