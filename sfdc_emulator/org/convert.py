@@ -2,7 +2,8 @@
 
 Semantics follow spec §8.4. Choices where a real org's exact behaviour is unverified, kept Salesforce-like:
 - converting a converted lead → CANNOT_UPDATE_CONVERTED_LEAD "cannot reference converted lead";
-- a queue-owned lead without `ownerId` → the new records belong to the converting user;
+- a queue-owned lead without `ownerId` fails: the new records would belong to the queue, which may not own an
+  Account or Contact (FIELD_INTEGRITY_EXCEPTION on OwnerId; Salesforce requires an ownerId then, §6.5);
 - lead validation rules do not run on the converted lead (the org default); new records are validated;
 - the new Opportunity: Name "<Company>-" (the UI default), StageName = the first open stage, CloseDate = the
   last day of the current calendar quarter, LeadSource from the lead;
@@ -160,10 +161,8 @@ def _convert(store: Store, spec: LeadConvert, user_id: str) -> ConvertResult:
             raise _err(
                 "INVALID_CROSS_REFERENCE_KEY", f"invalid cross reference id: {spec.owner_id}", "ownerId"
             )
-    elif str(lead["OwnerId"]).startswith("005"):
-        owner_id = str(lead["OwnerId"])
     else:
-        owner_id = user_id
+        owner_id = str(lead["OwnerId"])
     if contact_id is not None and account_id is None:
         raise _err("REQUIRED_FIELD_MISSING", "Required fields are missing: [accountId]", "accountId")
 

@@ -150,7 +150,12 @@ def test_a_lead_converted_in_salesforce_becomes_the_same_person_as_a_contact(syn
 
     result = convert_lead(
         emulator.org.store,
-        LeadConvert(lead_id=lead.sf_lead_id, converted_status="Closed - Converted"),
+        # An owner: a queue-owned lead converts only with a user to own its account and contact.
+        LeadConvert(
+            lead_id=lead.sf_lead_id,
+            converted_status="Closed - Converted",
+            owner_id=emulator.org.user_id("rep"),
+        ),
         user_id=emulator.org.user_id("rep"),
     )
     assert result.success, result.errors
@@ -179,7 +184,12 @@ def test_a_lead_converted_in_salesforce_shows_the_converted_status_after_the_syn
 
     result = convert_lead(
         emulator.org.store,
-        LeadConvert(lead_id=lead.sf_lead_id, converted_status="Closed - Converted"),
+        # An owner: a queue-owned lead converts only with a user to own its account and contact.
+        LeadConvert(
+            lead_id=lead.sf_lead_id,
+            converted_status="Closed - Converted",
+            owner_id=emulator.org.user_id("rep"),
+        ),
         user_id=emulator.org.user_id("rep"),
     )
     assert result.success, result.errors
