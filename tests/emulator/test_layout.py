@@ -105,3 +105,9 @@ def test_every_module_opens_with_a_docstring():
         name for name, path in MODULES.items() if ast.get_docstring(ast.parse(path.read_text())) is None
     ]
     assert missing == []
+
+
+def test_benchmarks_live_in_benchmarks_not_in_the_emulator():
+    assert [name for name in MODULES if "bench" in name.rsplit(".", 1)[-1]] == []
+    assert (PACKAGE.parent / "benchmarks" / "emulator_query.py").exists()
+    assert (PACKAGE.parent / "benchmarks" / "emulator_bulk.py").exists()
