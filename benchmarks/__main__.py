@@ -29,8 +29,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100,000 people instead of a million")
     args = parser.parse_args()
     persons = 100_000 if args.quick else args.persons
-    run("sfdc_emulator.bench", "--persons", "50000")
-    run("sfdc_emulator.bench_bulk", "--persons", str(min(persons, 1_000_000)))
+    run("benchmarks.emulator_query", "--persons", "50000")
+    run("benchmarks.emulator_bulk", "--persons", str(min(persons, 1_000_000)))
     run("benchmarks.sync_bench", "--persons", str(persons), "--changed", "10000")
 
 

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from sfdc_emulator.certs import ensure_certs
-from sfdc_emulator.org import CLIENT_ID, CLIENT_SECRET, PASSWORD, SECURITY_TOKEN, Org
-from sfdc_emulator.server import EmulatorServer
+from sfdc_emulator.org.org import CLIENT_ID, CLIENT_SECRET, PASSWORD, SECURITY_TOKEN, Org
+from sfdc_emulator.server.app import EmulatorServer
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

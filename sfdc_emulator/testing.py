@@ -17,8 +17,8 @@ from pathlib import Path
 import requests
 
 from sfdc_emulator.certs import CertPaths, ensure_certs
-from sfdc_emulator.org import CLIENT_ID, CLIENT_SECRET, PASSWORD, SECURITY_TOKEN, Org
-from sfdc_emulator.server import EmulatorServer
+from sfdc_emulator.org.org import CLIENT_ID, CLIENT_SECRET, PASSWORD, SECURITY_TOKEN, Org
+from sfdc_emulator.server.app import EmulatorServer
 
 API_VERSION = "59.0"
 SYNC_USERNAME = "sync@emulator.local"
@@ -141,8 +141,10 @@ class RunningEmulator:
     def seed(self, persons: int = 100, seed: int = 42, *, as_baseline: bool = False) -> dict:
         return self._call("POST", "/seed", {"persons": persons, "seed": seed, "as_baseline": as_baseline})  # type: ignore[return-value]
 
-    def create(self, sobject: str, values: dict, *, as_user: str = "admin") -> dict:
-        return self._call("POST", f"/records/{sobject}", {"as": as_user, "values": values})  # type: ignore[return-value]
+    def create(self, sobject: str, values: dict, *, as_user: str = "admin", assign: bool = False) -> dict:
+        """Create as a user in the UI; `assign` ticks "Assign using active assignment rule"."""
+        body = {"as": as_user, "values": values, "assign": assign}
+        return self._call("POST", f"/records/{sobject}", body)  # type: ignore[return-value]
 
     def update(self, sobject: str, record_id: str, values: dict, *, as_user: str = "admin") -> dict:
         return self._call("PATCH", f"/records/{sobject}/{record_id}", {"as": as_user, "values": values})  # type: ignore[return-value]
@@ -165,6 +167,23 @@ class RunningEmulator:
 
     def rules(self) -> list[dict]:
         return self._call("GET", "/rules")  # type: ignore[return-value]
+
+    def set_assignment_rule(self, name: str, rule: dict) -> dict:
+        """Create or replace a lead assignment rule (an active one deactivates the others)."""
+        return self._call("PUT", f"/assignment-rules/{name}", rule)  # type: ignore[return-value]
+
+    def delete_assignment_rule(self, name: str) -> None:
+        self._call("DELETE", f"/assignment-rules/{name}")
+
+    def assignment_rules(self) -> list[dict]:
+        return self._call("GET", "/assignment-rules")  # type: ignore[return-value]
+
+    def emails(self) -> list[dict]:
+        """The notification emails the org would have sent (to_id, to_address, reason, record_id, subject)."""
+        return self._call("GET", "/emails")  # type: ignore[return-value]
+
+    def clear_emails(self) -> None:
+        self._call("DELETE", "/emails")
 
     def set_field_access(
         self,

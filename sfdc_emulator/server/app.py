@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import ipaddress
 import logging
 import socket
@@ -11,33 +10,13 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from sfdc_emulator.org import Org
-from sfdc_emulator.server.routing import Request, Response, dispatch
+from sfdc_emulator.org.org import Org
+from sfdc_emulator.server.http import Request, Response
+from sfdc_emulator.server.routing import dispatch
 
 log = logging.getLogger("sfdc_emulator")
 
-# Modules whose routes are registered at import (ours, then the other helpers' when present).
-CORE_MODULES = (
-    "sfdc_emulator.server.oauth",
-    "sfdc_emulator.server.rest",
-    "sfdc_emulator.server.query",
-    "sfdc_emulator.composite",
-    "sfdc_emulator.control",
-)
-PLUGIN_MODULES = ("sfdc_emulator.soap", "sfdc_emulator.bulk2")
 MAX_BODY = 150 * 1024 * 1024
-
-
-def load_routes() -> None:
-    for name in CORE_MODULES:
-        importlib.import_module(name)
-    for name in PLUGIN_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            log.info("optional module %s not present", name)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -147,7 +126,6 @@ class EmulatorServer:
         cert_file: Path | None = None,
         key_file: Path | None = None,
     ) -> None:
-        load_routes()
         self.org = org
         self.host = host
         self.listeners: list[_Listener] = []

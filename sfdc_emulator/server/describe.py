@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sfdc_emulator.schema import CURRENT_USER, TEXT_TYPES, TODAY, FieldDef, ObjectDef
-from sfdc_emulator.security import FieldAccess
+from sfdc_emulator.org.schema import CURRENT_USER, TEXT_TYPES, TODAY, FieldDef, ObjectDef
+from sfdc_emulator.org.security import FieldAccess
 
 SOAP_TYPES = {
     "id": "tns:ID",

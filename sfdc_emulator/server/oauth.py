@@ -7,10 +7,10 @@ import hashlib
 import hmac
 from urllib.parse import parse_qs, unquote_plus
 
-from sfdc_emulator import ids
-from sfdc_emulator.auth import OAuthError
-from sfdc_emulator.errors import SfError
-from sfdc_emulator.server.routing import Ctx, Response, json_response, route
+from sfdc_emulator.org import ids
+from sfdc_emulator.org.auth import OAuthError
+from sfdc_emulator.org.errors import SfError
+from sfdc_emulator.server.http import Ctx, Response, json_response, route
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 

@@ -15,11 +15,13 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from sfdc_emulator import ids
-from sfdc_emulator.errors import SfError
+from sfdc_emulator.org import ids
+from sfdc_emulator.org.errors import SfError
+from sfdc_emulator.server.http import Ctx, Response, json_response, route
 from sfdc_emulator.server.rest import V, check_version
-from sfdc_emulator.server.routing import Ctx, Response, json_response, route
-from sfdc_emulator.soql import CompiledQuery, SoqlError, compile_query
+from sfdc_emulator.soql.columns import query_columns
+from sfdc_emulator.soql.compiler import CompiledQuery, compile_query
+from sfdc_emulator.soql.errors import SoqlError
 
 MAX_PAGE = 2000
 MIN_BATCH = 200
@@ -146,9 +148,20 @@ def next_page(ctx: Ctx, loc: Locator, version: str, *, register: bool = False, o
     return out
 
 
+def column_metadata(ctx: Ctx, soql: str | None, *, version: str) -> dict[str, object]:
+    """`columns=true`: the query's column metadata instead of its rows (what `sf data query` asks second)."""
+    if not soql or not soql.strip():
+        raise SfError(400, "MALFORMED_QUERY", "A query string has to be specified")
+    compile_for(ctx, soql, include_deleted=False, version=version)  # the same errors as the query itself
+    access = ctx.org.store.security.access(ctx.user_id)
+    return query_columns(soql, ctx.org.schema, visible=access.visible, editable=access.editable)
+
+
 @route("GET", V + r"/(?P<kind>query|queryAll)")
 def query(ctx: Ctx, version: str, kind: str) -> Response:
     check_version(version)
+    if kind == "query" and (ctx.request.param("columns") or "").lower() == "true":
+        return json_response(column_metadata(ctx, ctx.request.param("q"), version=version))
     return json_response(
         run_query(ctx, ctx.request.param("q"), include_deleted=kind == "queryAll", version=version)
     )

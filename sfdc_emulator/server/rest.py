@@ -2,90 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from urllib.parse import unquote
-
-from sfdc_emulator import ids
-from sfdc_emulator.errors import RecordFailure, SaveResult, SfError, not_found
-from sfdc_emulator.schema import ObjectDef
+from sfdc_emulator.org import dml, ids
+from sfdc_emulator.org.assignment import Assign
+from sfdc_emulator.org.errors import SaveResult, SfError, not_found
+from sfdc_emulator.org.schema import ObjectDef
+from sfdc_emulator.org.values import row_to_json
 from sfdc_emulator.server import describe as describe_json
-from sfdc_emulator.server.routing import Ctx, Response, json_response, no_content, route
-from sfdc_emulator.values import format_datetime, parse_datetime, row_to_json
+from sfdc_emulator.server.http import Ctx, Response, json_response, no_content, route
 
 V = r"/services/data/v(?P<version>\d+\.\d+)"
 SOBJ = V + r"/sobjects/(?P<obj>[A-Za-z][A-Za-z0-9_]*)"
 RID = r"/(?P<rid>(?!(?:describe|updated|deleted)$)[^/]+)"
-OLDEST_VERSION, NEWEST_VERSION = 31, 66
-
-
-def version_label(v: int) -> str:
-    offset = v - 59  # 59.0 is Winter '24; three releases a year
-    return f"{('Winter', 'Spring', 'Summer')[offset % 3]} '{24 + offset // 3}"
+OLDEST_VERSION = 31
 
 
 def check_version(version: str) -> None:
     if float(version) < OLDEST_VERSION:
         raise SfError(410, "API_VERSION_RETIRED", f"API version {version} has been retired.")
-
-
-@route("GET", r"/services/data", auth="none", counts=False)
-def versions(ctx: Ctx) -> Response:
-    return json_response(
-        [
-            {"label": version_label(v), "url": f"/services/data/v{v}.0", "version": f"{v}.0"}
-            for v in range(OLDEST_VERSION, NEWEST_VERSION + 1)
-        ]
-    )
-
-
-@route("GET", V)
-def resources(ctx: Ctx, version: str) -> Response:
-    check_version(version)
-    base = f"/services/data/v{version}"
-    names = (
-        "sobjects",
-        "query",
-        "queryAll",
-        "search",
-        "limits",
-        "composite",
-        "jobs",
-        "tooling",
-        "recent",
-        "actions",
-        "analytics",
-        "connect",
-        "process",
-        "quickActions",
-        "tabs",
-        "theme",
-        "uiapi",
-    )
-    out: dict[str, str] = {n: f"{base}/{n}" for n in names}
-    out["identity"] = f"{ctx.base_url}/id/{ids.ORG_ID}/{ctx.user_id}"
-    return json_response(out)
-
-
-@route("GET", V + r"/limits")
-def limits(ctx: Ctx, version: str) -> Response:
-    used, limit = ctx.org.usage.snapshot()
-    fixed = {
-        "DailyBulkApiBatches": 15000,
-        "DailyBulkV2QueryFileStorageMB": 976562,
-        "DailyBulkV2QueryJobs": 10000,
-        "DailyAsyncApexExecutions": 250000,
-        "DailyStreamingApiEvents": 1000000,
-        "DataStorageMB": 1024,
-        "FileStorageMB": 1024,
-        "HourlyODataCallout": 20000,
-        "MassEmail": 5000,
-        "SingleEmail": 5000,
-        "ConcurrentAsyncGetReportInstances": 200,
-        "DailyApiRequests": limit,
-    }
-    out = {k: {"Max": v, "Remaining": v} for k, v in fixed.items()}
-    out["DailyApiRequests"] = {"Max": limit, "Remaining": max(0, limit - used)}
-    return json_response(out)
 
 
 def get_object(ctx: Ctx, name: str) -> ObjectDef:
@@ -114,18 +47,16 @@ def describe(ctx: Ctx, version: str, obj: str) -> Response:
     return json_response(describe_json.describe(o, access, version, ctx.org.schema))
 
 
-def save_error(result: SaveResult) -> SfError:
-    first = result.errors[0]
-    status = 404 if first.status_code in ("ENTITY_IS_DELETED", "NOT_FOUND") else 400
-    error = SfError(status, first.status_code, first.message, first.fields)
-    return error
-
-
 def _rest_errors(result: SaveResult, status: int | None = None) -> Response:
     code = result.errors[0].status_code
     if status is None:
         status = 404 if code in ("ENTITY_IS_DELETED", "NOT_FOUND") else 400
     return Response(status, [e.as_rest() for e in result.errors])
+
+
+def auto_assign(ctx: Ctx) -> Assign | None:
+    """`Sforce-Auto-Assign` of this request: absent means TRUE, so REST writes run the active rule (§6.1)."""
+    return Assign.from_rest_header(ctx.request.header("sforce-auto-assign"))
 
 
 def body_dict(ctx: Ctx) -> dict:
@@ -140,7 +71,9 @@ def body_dict(ctx: Ctx) -> dict:
 @route("POST", SOBJ)
 def create(ctx: Ctx, version: str, obj: str) -> Response:
     o = get_object(ctx, obj)
-    result = ctx.org.store.create(o.name, body_dict(ctx), user_id=str(ctx.user_id))
+    result = dml.create(
+        ctx.org.store, o.name, body_dict(ctx), user_id=str(ctx.user_id), assign=auto_assign(ctx)
+    )
     if not result.success:
         return _rest_errors(result)
     return json_response(
@@ -203,7 +136,9 @@ def get_record(ctx: Ctx, version: str, obj: str, rid: str) -> Response:
 def update(ctx: Ctx, version: str, obj: str, rid: str) -> Response:
     o = get_object(ctx, obj)
     norm = _id_or_ext(o, rid)
-    result = ctx.org.store.update(o.name, norm, body_dict(ctx), user_id=str(ctx.user_id))
+    result = dml.update(
+        ctx.org.store, o.name, norm, body_dict(ctx), user_id=str(ctx.user_id), assign=auto_assign(ctx)
+    )
     if not result.success:
         code = result.errors[0].status_code
         return _rest_errors(
@@ -216,7 +151,7 @@ def update(ctx: Ctx, version: str, obj: str, rid: str) -> Response:
 def delete(ctx: Ctx, version: str, obj: str, rid: str) -> Response:
     o = get_object(ctx, obj)
     norm = _id_or_ext(o, rid)
-    result = ctx.org.store.delete(o.name, norm, user_id=str(ctx.user_id))
+    result = dml.delete(ctx.org.store, o.name, norm, user_id=str(ctx.user_id))
     if not result.success:
         code = result.errors[0].status_code
         if code == "INVALID_CROSS_REFERENCE_KEY":
@@ -261,7 +196,9 @@ def upsert(ctx: Ctx, version: str, obj: str, field: str, value: str) -> Response
                 else "Id is not allowed in the body of an upsert request",
                 (k,),
             )
-    result = ctx.org.store.upsert(o.name, key, {**body, key: value}, user_id=str(ctx.user_id))
+    result = dml.upsert(
+        ctx.org.store, o.name, key, {**body, key: value}, user_id=str(ctx.user_id), assign=auto_assign(ctx)
+    )
     if isinstance(result, list):
         return json_response([f"/services/data/v{version}/sobjects/{o.name}/{i}" for i in result], 300)
     if not result.success:
@@ -299,7 +236,7 @@ def delete_by_ext(ctx: Ctx, version: str, obj: str, field: str, value: str) -> R
         return json_response([f"/services/data/v{version}/sobjects/{o.name}/{i}" for i in found], 300)
     if not found:
         raise not_found()
-    result = ctx.org.store.delete(o.name, found[0], user_id=str(ctx.user_id))
+    result = dml.delete(ctx.org.store, o.name, found[0], user_id=str(ctx.user_id))
     if not result.success:
         return _rest_errors(result)
     return no_content()
@@ -308,69 +245,3 @@ def delete_by_ext(ctx: Ctx, version: str, obj: str, field: str, value: str) -> R
 @route("POST", SOBJ + r"/Id")
 def create_via_id(ctx: Ctx, version: str, obj: str) -> Response:
     return create(ctx, version, obj)
-
-
-def _replication_range(ctx: Ctx) -> tuple[dt.datetime, dt.datetime]:
-    out = []
-    for name in ("start", "end"):
-        raw = ctx.request.param(name)
-        if not raw:
-            raise SfError(400, "MISSING_ARGUMENT", f"{name} parameter not specified")
-        text = unquote(raw).strip()
-        # Why: simple-salesforce sends naive datetimes with a dangling ':' (spec §3.12); read them as UTC.
-        parsed = parse_datetime(text.rstrip(":"))
-        if parsed is None:
-            raise SfError(400, "INVALID_REPLICATION_DATE", f"Unable to parse {name} date: {text}")
-        out.append(parsed)
-    start, end = out
-    if end < start:
-        raise SfError(400, "INVALID_REPLICATION_DATE", "EndDate can not be before StartDate")
-    return start, end
-
-
-def _minute(value: dt.datetime) -> dt.datetime:
-    return value.replace(second=0, microsecond=0)
-
-
-@route("GET", SOBJ + r"/updated")
-def updated(ctx: Ctx, version: str, obj: str) -> Response:
-    o = get_object(ctx, obj)
-    start, end = _replication_range(ctx)
-    now = ctx.org.clock.now()
-    if start < now - dt.timedelta(days=30):
-        raise SfError(400, "INVALID_REPLICATION_DATE", "startDate cannot be more than 30 days ago")
-    latest = _minute(min(end, now))
-    rows = ctx.org.store.fetchall(
-        f'SELECT Id FROM "{o.name}" WHERE IsDeleted = 0 AND SystemModstamp >= ? AND SystemModstamp <= ? '
-        "ORDER BY SystemModstamp, Id",
-        (format_datetime(start), format_datetime(end)),
-    )
-    if len(rows) > 600_000:
-        raise SfError(400, "EXCEEDED_ID_LIMIT", "too many ids in the requested range")
-    return json_response({"ids": [r[0] for r in rows], "latestDateCovered": format_datetime(latest)})
-
-
-@route("GET", SOBJ + r"/deleted")
-def deleted(ctx: Ctx, version: str, obj: str) -> Response:
-    o = get_object(ctx, obj)
-    start, end = _replication_range(ctx)
-    now = ctx.org.clock.now()
-    earliest = _minute(now - dt.timedelta(days=15))
-    if start < now - dt.timedelta(days=30):
-        raise SfError(400, "INVALID_REPLICATION_DATE", "startDate cannot be more than 30 days ago")
-    rows = ctx.org.store.fetchall(
-        f'SELECT Id, SystemModstamp FROM "{o.name}" WHERE IsDeleted = 1 AND SystemModstamp >= ? '
-        "AND SystemModstamp <= ? ORDER BY SystemModstamp, Id",
-        (format_datetime(start), format_datetime(end)),
-    )
-    return json_response(
-        {
-            "deletedRecords": [{"id": r[0], "deletedDate": r[1]} for r in rows],
-            "earliestDateAvailable": format_datetime(earliest),
-            "latestDateCovered": format_datetime(_minute(min(end, now))),
-        }
-    )
-
-
-def raise_failure(failure: RecordFailure) -> None:
-    raise SfError.from_record(failure.errors[0], failure.status)

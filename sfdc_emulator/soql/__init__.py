@@ -1,6 +1,6 @@
 """SOQL → SQLite: parse the spec §9.1 subset, check it against the org schema, compile it to SQL.
 
-API (used by the query/queryAll endpoints, /composite subrequests and Bulk 2.0 query jobs):
+API (compiler.py; used by the query/queryAll endpoints, /composite subrequests and Bulk 2.0 query jobs):
 
     compile_query(soql, schema, *, visible=None, include_deleted=False, now=None, api_version="59.0")
         -> CompiledQuery
@@ -35,8 +35,3 @@ with attributes type "Name" and only their own fields (no further hops); datetim
 """
 
 from __future__ import annotations
-
-from sfdc_emulator.soql.compiler import CompiledQuery, compile_query
-from sfdc_emulator.soql.errors import SoqlError
-
-__all__ = ["CompiledQuery", "SoqlError", "compile_query"]

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+# Long module: the top-level, aggregate and COUNT() paths share one _Compiler's state (joins, params).
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sfdc_emulator.soql import ast
 from sfdc_emulator.soql.errors import located, malformed, unexpected
-from sfdc_emulator.soql.paging import KEYSET_TYPES, Pager
+from sfdc_emulator.soql.pager import KEYSET_TYPES, Pager
 from sfdc_emulator.soql.parser import parse
 from sfdc_emulator.soql.predicates import NUMBER_TYPES, TEXT_TYPES, Conditions, Fragment, is_long_text
 from sfdc_emulator.soql.records import BOOL, RAW, Aggregate, Builder, ChildList, Leaf, Node, compile_builder
-from sfdc_emulator.soql.resolve import Resolved, Scope, Visible, quote
+from sfdc_emulator.soql.resolver import Resolved, Scope, Visible, quote
 from sfdc_emulator.soql.subqueries import SubqueryMixin
 
 MAX_OFFSET = 2000

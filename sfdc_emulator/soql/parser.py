@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+# Long module: one recursive-descent grammar reads best as one class; splitting it scatters the precedence.
 from sfdc_emulator.soql import ast
 from sfdc_emulator.soql.errors import malformed, unexpected
 from sfdc_emulator.soql.lexer import DATE, DATETIME, EOF, NUMBER, OP, PUNCT, STRING, WORD, Token, tokenize

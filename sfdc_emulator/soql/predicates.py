@@ -6,12 +6,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sfdc_emulator import ids
+from sfdc_emulator.org import ids
 from sfdc_emulator.soql import ast
 from sfdc_emulator.soql.dates import date_to_stamp, parse_date, parse_datetime, relative_range
 from sfdc_emulator.soql.errors import SoqlError, located, malformed
 from sfdc_emulator.soql.lexer import decode_string
-from sfdc_emulator.soql.resolve import Resolved, Scope
+from sfdc_emulator.soql.resolver import Resolved, Scope
 
 ID_TYPES = frozenset({"id", "reference"})
 TEXT_TYPES = frozenset(

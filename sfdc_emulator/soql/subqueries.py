@@ -8,7 +8,7 @@ from sfdc_emulator.soql import ast
 from sfdc_emulator.soql.errors import WSDL_HINT, located, malformed
 from sfdc_emulator.soql.predicates import ID_TYPES, TEXT_TYPES, Conditions, Fragment
 from sfdc_emulator.soql.records import Node
-from sfdc_emulator.soql.resolve import Resolved, Scope, quote
+from sfdc_emulator.soql.resolver import Resolved, Scope, quote
 
 
 class SubqueryMixin:

@@ -183,7 +183,12 @@ class SalesforceClient:
         """
         body = self._call(
             lambda sf: sf.restful(
-                "composite", method="POST", json={"allOrNone": False, "compositeRequest": subrequests}
+                "composite",
+                method="POST",
+                json={"allOrNone": False, "compositeRequest": subrequests},
+                # Why: without it every lead write re-runs the org's assignment rule and can hand the lead to
+                # another owner behind the sales team's back (REST's absent header means TRUE).
+                headers={"Sforce-Auto-Assign": "FALSE"},
             )
         )
         return [SubResult(status=r["httpStatusCode"], body=r.get("body")) for r in body["compositeResponse"]]

@@ -185,6 +185,8 @@ class PersonHook(Hook):
             "is_converted": True,
             "converted_at": (fields.get("ConvertedDate") or None),
         }
+        if fields.get("Status"):  # Salesforce sets the converted status on the lead it converts
+            converted["status"] = fields["Status"]
         attributes = {
             "contact_id": contact_id,
             "account_id": fields.get("ConvertedAccountId"),

@@ -52,7 +52,10 @@ def test_simple_salesforce_pages_through_every_lead_with_locators(demo_sf: Sales
 def test_result_csv_quotes_every_value_with_relationship_headers_booleans_and_z_datetimes(
     demo: RunningEmulator, demo_sf: Salesforce
 ) -> None:
-    lead_id = demo_sf.Lead.create({"LastName": 'O"Neil, Jr', "Company": "Acme", "Title": None})["id"]
+    # FALSE: the org's lead assignment rule would otherwise give the new lead to its default owner.
+    lead_id = demo_sf.Lead.create(
+        {"LastName": 'O"Neil, Jr', "Company": "Acme", "Title": None}, headers={"Sforce-Auto-Assign": "FALSE"}
+    )["id"]
     created = demo_sf.Lead.get(lead_id)["CreatedDate"]
     fields = "Id, LastName, Title, IsConverted, Owner.Name, CreatedDate, Score__c"
     soql = f"SELECT {fields} FROM Lead WHERE Id = '{lead_id}'"

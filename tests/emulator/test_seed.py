@@ -10,9 +10,9 @@ import pytest
 from simple_salesforce import Salesforce  # noqa: TID251
 from simple_salesforce.exceptions import SalesforceMalformedRequest  # noqa: TID251
 
-from sfdc_emulator import seed as seed_module
-from sfdc_emulator.org import Org
-from sfdc_emulator.seed import seed_demo
+from sfdc_emulator.org.org import Org
+from sfdc_emulator.seed import demo as seed_module
+from sfdc_emulator.seed.demo import seed_demo
 from sfdc_emulator.testing import RunningEmulator
 from tests.emulator.conftest import https_session
 

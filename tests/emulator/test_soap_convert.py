@@ -60,7 +60,8 @@ def new_lead(sf: Salesforce, **values: object) -> str:
     body = {"FirstName": "Ann", "LastName": "Lee", "Company": "Acme GmbH", "Email": "ann@acme.example",
             "Phone": "+49 30 1234567", "City": "Berlin", "PostalCode": "10115", "Country": "Germany",
             "LeadSource": "Web", **values}  # fmt: skip
-    return sf.Lead.create(body)["id"]
+    # FALSE: the org's assignment rule would give a German lead to the lead queue (see test_assignment.py).
+    return sf.Lead.create(body, headers={"Sforce-Auto-Assign": "FALSE"})["id"]
 
 
 def test_convert_creates_account_contact_and_opportunity_from_the_lead(
@@ -217,3 +218,19 @@ def test_an_unknown_lead_id_is_an_invalid_cross_reference(emulator: RunningEmula
     [result] = convert(emulator, {"leadId": "00Q5g000009ZZZZEAA", "convertedStatus": "Closed - Converted"})
     assert result["success"] is False
     assert result["errors"][0]["statusCode"] == "INVALID_CROSS_REFERENCE_KEY"
+
+
+def test_a_queue_owned_lead_converts_only_with_a_user_as_owner(
+    emulator: RunningEmulator, sf: Salesforce
+) -> None:
+    lead = {"LastName": "Koch", "Company": "Acme GmbH", "Country": "Germany", "PostalCode": "10115"}
+    lead_id = sf.Lead.create(lead)["id"]
+    queue = sf.Lead.get(lead_id)["OwnerId"]
+    assert queue.startswith("00G")  # the assignment rule's lead queue
+    [refused] = convert(emulator, {"leadId": lead_id, "convertedStatus": "Closed - Converted"})
+    assert (refused["success"], refused["errors"][0]["statusCode"]) == (False, "FIELD_INTEGRITY_EXCEPTION")
+    assert sf.Lead.get(lead_id)["IsConverted"] is False
+    rep = emulator.org.user_id("rep")
+    [result] = convert(emulator, {"leadId": lead_id, "convertedStatus": "Closed - Converted", "ownerId": rep})
+    assert result["success"] is True
+    assert sf.Contact.get(result["contactId"])["OwnerId"] == rep

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from sfdc_emulator import ids
-from sfdc_emulator.schema import OrgSchema, compound_name, f, name_of, obj, pick, ref, s
-from sfdc_emulator.soql import SoqlError, compile_query
-from sfdc_emulator.store import Store
+from sfdc_emulator.org import ids
+from sfdc_emulator.org.schema import OrgSchema, compound_name, f, name_of, obj, pick, ref, s
+from sfdc_emulator.org.store import Store
+from sfdc_emulator.soql.compiler import compile_query
+from sfdc_emulator.soql.errors import SoqlError
 
 NOW = datetime(2024, 3, 15, 12, 0, 0, tzinfo=UTC)
 ADMIN = ids.make_id("005", 999)

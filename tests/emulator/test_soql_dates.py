@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from sfdc_emulator.schema import DEFAULT_SCHEMA
-from sfdc_emulator.soql import compile_query
+from sfdc_emulator.org.objects import DEFAULT_SCHEMA
+from sfdc_emulator.soql.compiler import compile_query
 from sfdc_emulator.soql.dates import parse_datetime, relative_range
 
 NOW = datetime(2024, 3, 15, 12, 30, tzinfo=UTC)  # a Friday in Q1

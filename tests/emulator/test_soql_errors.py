@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sfdc_emulator.schema import DEFAULT_SCHEMA
-from sfdc_emulator.soql import SoqlError, compile_query
+from sfdc_emulator.org.objects import DEFAULT_SCHEMA
+from sfdc_emulator.soql.compiler import compile_query
+from sfdc_emulator.soql.errors import SoqlError
 
 WSDL = "Please reference your WSDL or the describe call for the appropriate names."
 
@@ -133,8 +134,8 @@ def test_an_unknown_child_relationship_is_an_invalid_type() -> None:
 
 
 def test_group_is_an_object_name_not_the_group_by_keyword():
-    from sfdc_emulator.schema import DEFAULT_SCHEMA
-    from sfdc_emulator.soql import compile_query
+    from sfdc_emulator.org.objects import DEFAULT_SCHEMA
+    from sfdc_emulator.soql.compiler import compile_query
 
     compiled = compile_query("SELECT Id, Name FROM Group WHERE Type = 'Queue'", DEFAULT_SCHEMA)
 

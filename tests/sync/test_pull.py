@@ -142,7 +142,7 @@ def test_a_delete_in_salesforce_flags_the_person_and_keeps_it(sync, emulator):
 
 
 def test_a_lead_converted_in_salesforce_becomes_the_same_person_as_a_contact(sync, emulator):
-    from sfdc_emulator.soap_convert import LeadConvert, convert_lead
+    from sfdc_emulator.org.convert import LeadConvert, convert_lead
 
     sync()
     lead = Person.objects.filter(sfdc_type="lead", sf_deleted=False, is_converted=False).first()
@@ -150,7 +150,12 @@ def test_a_lead_converted_in_salesforce_becomes_the_same_person_as_a_contact(syn
 
     result = convert_lead(
         emulator.org.store,
-        LeadConvert(lead_id=lead.sf_lead_id, converted_status="Closed - Converted"),
+        # An owner: a queue-owned lead converts only with a user to own its account and contact.
+        LeadConvert(
+            lead_id=lead.sf_lead_id,
+            converted_status="Closed - Converted",
+            owner_id=emulator.org.user_id("rep"),
+        ),
         user_id=emulator.org.user_id("rep"),
     )
     assert result.success, result.errors
@@ -169,8 +174,36 @@ def test_a_lead_converted_in_salesforce_becomes_the_same_person_as_a_contact(syn
     assert not ActivityLog.objects.filter(person=person, type=ActivityLog.Type.CHANGE_DATA_VALUE).exists()
 
 
+def test_a_lead_converted_in_salesforce_shows_the_converted_status_after_the_sync(sync, emulator):
+    from sfdc_emulator.org.convert import LeadConvert, convert_lead
+
+    sync()
+    lead = Person.objects.filter(
+        sfdc_type="lead", sf_deleted=False, is_converted=False, status="Open - Not Contacted"
+    ).first()
+
+    result = convert_lead(
+        emulator.org.store,
+        # An owner: a queue-owned lead converts only with a user to own its account and contact.
+        LeadConvert(
+            lead_id=lead.sf_lead_id,
+            converted_status="Closed - Converted",
+            owner_id=emulator.org.user_id("rep"),
+        ),
+        user_id=emulator.org.user_id("rep"),
+    )
+    assert result.success, result.errors
+    sync()
+
+    person = Person.objects.get(pk=lead.pk)
+    assert (person.sfdc_type, person.status) == ("contact", "Closed - Converted")
+    first_seen_converted = Person.objects.filter(is_converted=True).exclude(pk=lead.pk)
+    assert first_seen_converted.exists(), "the demo org has leads converted before the first sync"
+    assert set(first_seen_converted.values_list("status", flat=True)) == {"Closed - Converted"}
+
+
 def test_a_merge_in_salesforce_merges_the_people_and_their_activity_logs(sync, emulator):
-    from sfdc_emulator.soap_merge import MergeRequest, merge
+    from sfdc_emulator.org.merge import MergeRequest, merge
 
     sync()
     winner, loser = Person.objects.filter(sfdc_type="lead", sf_deleted=False, is_converted=False)[:2]

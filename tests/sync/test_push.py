@@ -46,6 +46,25 @@ def test_a_local_edit_reaches_salesforce_in_the_next_cycle(sync, emulator):
     assert (step.updated, step.failed) == (1, 0)
 
 
+def test_a_pushed_lead_edit_keeps_its_owner_although_the_active_rule_would_assign_it_elsewhere(
+    sync, emulator
+):
+    emulator.set_assignment_rule("Everything To Admin", {"object": "Lead", "default_owner": "admin"})
+    sync()
+    lead = a_lead()
+    owner = org_value(emulator, "Lead", lead.sf_lead_id, "OwnerId")
+    assert owner != emulator.org.admin_id
+
+    services.person_update(person=lead, changes={"title": "Head of Demand Gen"}, actor=ACTOR)
+    sync()
+
+    assert org_value(emulator, "Lead", lead.sf_lead_id, "Title") == "Head of Demand Gen"
+    assert org_value(emulator, "Lead", lead.sf_lead_id, "OwnerId") == owner
+    lead.refresh_from_db()
+    assert lead.owner_id == owner
+    assert not ActivityLog.objects.filter(person=lead, type=ActivityLog.Type.CHANGE_OWNER).exists()
+
+
 def test_a_local_edit_and_a_salesforce_edit_of_other_fields_both_survive(sync, emulator):
     sync()
     contact = a_contact()
