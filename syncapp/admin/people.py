@@ -11,8 +11,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from syncapp.admin.display import EMPTY, admin_link, badge, lookup_link, modified_column
-from syncapp.admin.filters import PERSON_SOBJECTS, SyncStatusFilter, pending_outbound, picklist_filter
+from syncapp.admin.filters import PERSON_SOBJECTS, pending_outbound, picklist_filter
 from syncapp.admin.mixins import ServiceSaveMixin
+from syncapp.admin.people_filters import AccountFilter, CampaignFilter, OwnerFilter, SyncStateFilter
 from syncapp.admin.person_page import person_panels
 from syncapp.models import Contact, Lead, Person
 
@@ -57,19 +58,20 @@ class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
         "company_or_account",
         "status",
         "owner_link",
-        "sfdc_type",
         "modified",
     )
     modified = modified_column
     list_display_links = ("name",)
     list_filter = (
+        SyncStateFilter,
         "sfdc_type",
         LeadStatusFilter,
+        OwnerFilter,
+        AccountFilter,
+        CampaignFilter,
+        "is_converted",
         LeadSourceFilter,
         "unsubscribed",
-        "sf_deleted",
-        "is_converted",
-        SyncStatusFilter,
     )
     search_fields = ("email", "first_name", "last_name", "company", "=sf_id", "=sf_lead_id", "=sf_contact_id")
     search_help_text = (
@@ -151,8 +153,10 @@ class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description="name", ordering="last_name")
-    def name(self, obj: Person) -> str:
-        return f"{obj.first_name} {obj.last_name}".strip() or obj.email or obj.sf_id or f"person #{obj.pk}"
+    def name(self, obj: Person) -> SafeString:
+        # The SFDC type under the name rather than in a column of its own: the list fits a 1,400-pixel window.
+        label = f"{obj.first_name} {obj.last_name}".strip() or obj.email or obj.sf_id or f"person #{obj.pk}"
+        return format_html('{}<span class="sync-sub">{}</span>', label, obj.get_sfdc_type_display())
 
     @admin.display(description="company / account", ordering="company")
     def company_or_account(self, obj: Person) -> SafeString | str:
@@ -195,17 +199,25 @@ class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
 class LeadAdmin(PersonAdmin):
     changelist_title = "Leads"
     list_filter = (
+        SyncStateFilter,
         LeadStatusFilter,
+        OwnerFilter,
+        CampaignFilter,
         LeadSourceFilter,
         "unsubscribed",
-        "sf_deleted",
-        "is_converted",
-        SyncStatusFilter,
     )
 
 
 @admin.register(Contact)
 class ContactAdmin(PersonAdmin):
     changelist_title = "Contacts"
-    list_display = tuple(name for name in PersonAdmin.list_display if name not in ("status", "sfdc_type"))
-    list_filter = (LeadSourceFilter, "unsubscribed", "sf_deleted", "is_converted", SyncStatusFilter)
+    list_display = tuple(name for name in PersonAdmin.list_display if name != "status")
+    list_filter = (
+        SyncStateFilter,
+        OwnerFilter,
+        AccountFilter,
+        CampaignFilter,
+        "is_converted",
+        LeadSourceFilter,
+        "unsubscribed",
+    )
