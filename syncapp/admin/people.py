@@ -7,9 +7,11 @@ import re
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from syncapp.admin.activity_log import activity_log_csv, activity_log_view
 from syncapp.admin.display import EMPTY, admin_link, badge, lookup_link, modified_column
 from syncapp.admin.filters import PERSON_SOBJECTS, pending_outbound, picklist_filter
 from syncapp.admin.mixins import ServiceSaveMixin
@@ -146,6 +148,25 @@ class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": self.changelist_title, **(extra_context or {})})
+
+    def get_urls(self):
+        # Named once, on Person: the Lead and Contact lists link a person's log through it as well.
+        urls = []
+        if self.model is Person:
+            view = self.admin_site.admin_view
+            urls = [
+                path(
+                    "<path:object_id>/activity/",
+                    view(lambda request, object_id: activity_log_view(self, request, object_id)),
+                    name="syncapp_person_activity",
+                ),
+                path(
+                    "<path:object_id>/activity.csv",
+                    view(lambda request, object_id: activity_log_csv(self, request, object_id)),
+                    name="syncapp_person_activity_csv",
+                ),
+            ]
+        return urls + super().get_urls()
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

@@ -21,6 +21,7 @@ from syncapp.admin.display import (
     short_datetime,
     status_badge,
 )
+from syncapp.admin.exports import sync_errors_csv
 from syncapp.admin.mixins import ReadOnlyAdminMixin
 from syncapp.models import DeferredIndex, SyncCursor, SyncError, SyncRun, SyncStep
 
@@ -289,6 +290,12 @@ class SyncStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(SyncError)
 class SyncErrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     notice = STATE_NOTICE
+    change_list_template = "admin/syncapp/syncerror/change_list.html"
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(lambda request: sync_errors_csv(self, request))
+        return [path("export.csv", export, name="syncapp_syncerror_export"), *super().get_urls()]
+
     # The record as its name (with its Salesforce id under it), not three id columns: it fits 1,400 pixels.
     list_display = ("when", "level", "code", "record", "short_message")
     list_display_links = ("when",)
