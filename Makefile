@@ -5,10 +5,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench clean
+.PHONY: help run test lint format bench screenshots clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -39,6 +39,9 @@ test: lint ## set up, lint, then run the whole test suite (browser tests include
 
 bench: $(STAMP) ## run the benchmarks and print figures (see docs/benchmarks.md)
 	$(PY) -m benchmarks
+
+screenshots: $(STAMP) ## write PNGs of the main admin pages to docs/screenshots/ (Debian's chromium)
+	SCREENSHOTS_DIR=docs/screenshots $(VENV)/bin/pytest -q -p no:cacheprovider tests/browser/test_screenshots.py
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -55,7 +55,6 @@ class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
     )
     list_display = (
         "name",
-        "sync_badge",
         "email",
         "company_or_account",
         "status",
@@ -175,9 +174,12 @@ class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
 
     @admin.display(description="name", ordering="last_name")
     def name(self, obj: Person) -> SafeString:
-        # The SFDC type under the name rather than in a column of its own: the list fits a 1,400-pixel window.
+        # The SFDC type and sync state under the name rather than in columns of their own: the list fits a
+        # 1,400-pixel window.
         label = f"{obj.first_name} {obj.last_name}".strip() or obj.email or obj.sf_id or f"person #{obj.pk}"
-        return format_html('{}<span class="sync-sub">{}</span>', label, obj.get_sfdc_type_display())
+        return format_html(
+            '{}<span class="sync-sub">{} {}</span>', label, obj.get_sfdc_type_display(), self.sync_badge(obj)
+        )
 
     @admin.display(description="company / account", ordering="company")
     def company_or_account(self, obj: Person) -> SafeString | str:

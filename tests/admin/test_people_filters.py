@@ -1,4 +1,4 @@
-"""The people lists filter by sync state, owner, account and campaign, and fit a 1,400-pixel window."""
+"""The people lists filter by sync state, owner, account and campaign; lists fit a 1,400-pixel window."""
 
 from __future__ import annotations
 
@@ -80,12 +80,17 @@ def test_a_malformed_filter_value_finds_nobody_or_is_ignored_never_a_server_erro
     assert response.status_code == 200
 
 
-def test_the_people_list_shows_the_sfdc_type_under_the_name_instead_of_a_column(admin_client, mirror):
+def test_the_people_list_shows_the_sfdc_type_and_sync_state_under_the_name_instead_of_columns(
+    admin_client, mirror
+):
     page = admin_client.get(PEOPLE).content.decode()
 
     assert 'class="column-sfdc_type' not in page
-    assert re.search(r"Ada Lovelace<span class=\"sync-sub\">Lead</span>", page)
-    assert re.search(r"Grace Hopper<span class=\"sync-sub\">Contact</span>", page)
+    assert re.search(
+        r"Ada Lovelace<span class=\"sync-sub\">Lead <span class=\"sync-badge sync-badge--ok", page
+    )
+    assert re.search(r"Grace Hopper<span class=\"sync-sub\">Contact <span class=\"sync-badge", page)
+    assert 'class="column-sync_badge' not in page
 
 
 def test_sync_errors_show_the_record_by_name_with_its_salesforce_id(admin_client, mirror):
@@ -93,3 +98,14 @@ def test_sync_errors_show_the_record_by_name_with_its_salesforce_id(admin_client
 
     assert re.search(r">Ada Lovelace</a><span class=\"sync-sub\">Lead · 00Q\w{15}</span>", page)
     assert "column-operation" not in page
+
+
+def test_lists_are_titled_after_what_they_list_and_runs_fit_without_a_finished_column(admin_client, mirror):
+    errors = admin_client.get(reverse("admin:syncapp_syncerror_changelist")).content.decode()
+    runs = admin_client.get(reverse("admin:syncapp_syncrun_changelist")).content.decode()
+
+    assert "<h1>Sync errors</h1>" in errors
+    assert "Select sync error to view" not in errors
+    assert "<h1>Sync runs</h1>" in runs
+    assert "column-finished" not in runs
+    assert "column-short_message" in runs
