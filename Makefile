@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP) ## set up and start the emulator, the worker and the admin on http://127.0.0.1:8000/admin/
 	$(PY) -m core.dotenv
-	$(PY) manage.py migrate --noinput
+	$(PY) manage.py migrate --noinput --skip-checks  # run_demo checks once the demo org is configured
 	$(PY) manage.py createcachetable
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py ensure_schedules
