@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from syncapp.models import FlowRun, OutboundChange, SyncCursor, SyncError, SyncRun, SyncSettings, SyncStep
@@ -42,7 +42,8 @@ def current_cycle(*, now: datetime | None = None) -> CurrentCycle:
     now = now or timezone.now()
     settings = SyncSettings.load()
     run = SyncRun.objects.filter(status=SyncRun.Status.RUNNING).order_by("-started_at").first()
-    last = SyncRun.objects.exclude(finished_at=None).order_by("-finished_at").first()
+    # Newest by start (indexed) rather than by end: cycles never overlap, so it is the same run.
+    last = SyncRun.objects.exclude(finished_at=None).order_by("-started_at").first()
     step = None
     done, total, eta = 0, None, None
     if run is not None:
@@ -133,7 +134,9 @@ def status_table(*, since: datetime | None = None) -> list[StatusRow]:
             steps=row["steps"],
             failed_steps=row["failed_steps"],
         )
-        for row in SyncStep.objects.filter(started_at__gte=since)
+        # Through the runs of the period (indexed on started_at), then each run's steps (indexed on run):
+        # the steps table holds every cycle ever run.
+        for row in SyncStep.objects.filter(run__in=SyncRun.objects.filter(started_at__gte=since).values("id"))
         .values("sobject", "operation")
         .annotate(
             **{name: Sum(name) for name in COUNTS},
@@ -208,16 +211,16 @@ def salesforce_backlog() -> dict[str, tuple[int, datetime | None, bool]]:
     for cursor in SyncCursor.objects.filter(load_state=SyncCursor.LoadState.IN_PROGRESS):
         if cursor.rows_total is not None:
             backlog[cursor.sobject] = (max(0, cursor.rows_total - cursor.rows_read), cursor.updated_at, True)
-    latest = (
-        SyncStep.objects.filter(operation=SyncStep.Operation.PULL_UPDATES)
-        .values("sobject")
-        .annotate(last=Max("id"))
-        .values_list("last", flat=True)
-    )
-    for step in SyncStep.objects.filter(pk__in=list(latest)).exclude(progress_total=None):
-        if step.sobject not in backlog:
-            remaining = max(0, (step.progress_total or 0) - step.progress_done)
-            backlog[step.sobject] = (remaining, step.started_at, False)
+    for sobject in SyncCursor.objects.exclude(sobject__in=list(backlog)).values_list("sobject", flat=True):
+        # One object's newest steps first, on the (sobject, -started_at) index: a few rows read per object.
+        step = (
+            SyncStep.objects.filter(sobject=sobject, operation=SyncStep.Operation.PULL_UPDATES)
+            .order_by("-started_at")
+            .first()
+        )
+        if step is not None and step.progress_total is not None:
+            remaining = max(0, step.progress_total - step.progress_done)
+            backlog[sobject] = (remaining, step.started_at, False)
     return backlog
 
 
@@ -267,7 +270,7 @@ def api_usage(*, now: datetime | None = None) -> ApiUsage:
     """The org's API calls in its rolling day (as Salesforce last reported them) and this app's part."""
     now = now or timezone.now()
     since = now - DAY
-    latest = SyncRun.objects.exclude(api_used=None).order_by("-finished_at", "-id").first()
+    latest = SyncRun.objects.exclude(api_used=None).order_by("-started_at").first()
     cycles = list(
         SyncRun.objects.filter(started_at__gte=since)
         .order_by("started_at")
@@ -293,19 +296,22 @@ class OpenErrors:
     def total(self) -> int:
         return self.record + self.job
 
+    @property
+    def cap(self) -> int:
+        return ERROR_COUNT_CAP
+
 
 def open_errors(*, latest: int = LATEST_ERRORS) -> OpenErrors:
+    """Unresolved errors by level, counted in one pass that stops after ERROR_COUNT_CAP of them."""
     unresolved = SyncError.objects.filter(resolved_at=None)
-
-    def capped_count(level: str) -> int:
-        ids = unresolved.filter(level=level).order_by().values("id")[: ERROR_COUNT_CAP + 1]
-        return SyncError.objects.filter(pk__in=ids).count()
-
-    record, job = capped_count(SyncError.Level.RECORD), capped_count(SyncError.Level.JOB)
-    rows = list(unresolved.select_related("person").order_by("-occurred_at", "-id")[:latest])
-    return OpenErrors(
-        record=min(record, ERROR_COUNT_CAP),
-        job=min(job, ERROR_COUNT_CAP),
-        capped=record > ERROR_COUNT_CAP or job > ERROR_COUNT_CAP,
-        latest=rows,
+    sample = unresolved.order_by().values("id")[: ERROR_COUNT_CAP + 1]
+    levels = dict(
+        SyncError.objects.filter(pk__in=sample)
+        .order_by()
+        .values("level")
+        .annotate(n=Count("id"))
+        .values_list("level", "n")
     )
+    record, job = levels.get(SyncError.Level.RECORD, 0), levels.get(SyncError.Level.JOB, 0)
+    rows = list(unresolved.select_related("person").order_by("-occurred_at", "-id")[:latest])
+    return OpenErrors(record=record, job=job, capped=record + job > ERROR_COUNT_CAP, latest=rows)

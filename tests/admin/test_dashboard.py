@@ -287,3 +287,14 @@ def test_the_poll_endpoint_returns_the_current_cycle_until_it_ends(admin_client)
     assert done["running"] is False
     assert "Idle" in done["html"]
     assert admin_client.post(url).status_code == 405
+
+
+def test_open_errors_stop_counting_past_the_cap(admin_client, monkeypatch):
+    from syncapp import dashboard
+
+    monkeypatch.setattr(dashboard, "ERROR_COUNT_CAP", 2)
+    f.SyncErrorFactory.create_batch(3, person=None)
+
+    errors = _section(admin_client.get(INDEX).content.decode(), "sync-errors")
+
+    assert "More than 2 open errors" in errors
