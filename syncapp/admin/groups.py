@@ -62,6 +62,7 @@ ADVANCED_PERMISSION = "syncapp.change_syncsettings"
 # Names that read better than the verbose_name_plural the models carry.
 LABELS = {
     ("syncapp", "person"): "All people",
+    ("syncapp", "activitylog"): "Activity log",
     ("syncapp", "salesforceactivity"): "Tasks and events",
     ("syncapp", "customobjectrecord"): "Custom objects",
     ("syncapp", "outboundchange"): "Outbox (local changes)",
