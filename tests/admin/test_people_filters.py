@@ -109,3 +109,23 @@ def test_lists_are_titled_after_what_they_list_and_runs_fit_without_a_finished_c
     assert "<h1>Sync runs</h1>" in runs
     assert "column-finished" not in runs
     assert "column-short_message" in runs
+
+
+@pytest.mark.parametrize(
+    ("choice", "index"), [("error", "person_rejected"), ("deleted", "person_deleted_in_sf")]
+)
+def test_the_rejected_and_deleted_filters_read_their_small_partial_index_not_every_person(
+    rf, admin_user, db, choice, index
+):
+    from django.contrib import admin
+
+    from syncapp.admin.people_filters import SyncStateFilter
+
+    request = rf.get("/", {"sync": choice})
+    request.user = admin_user
+    model_admin = admin.site._registry[models.Person]
+    state = SyncStateFilter(request, {"sync": [choice]}, models.Person, model_admin)
+
+    page = state.queryset(request, models.Person.objects.order_by("-sf_modstamp", "-id"))[:50]
+
+    assert index in page.explain()
