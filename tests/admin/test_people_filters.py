@@ -129,3 +129,9 @@ def test_the_rejected_and_deleted_filters_read_their_small_partial_index_not_eve
     page = state.queryset(request, models.Person.objects.order_by("-sf_modstamp", "-id"))[:50]
 
     assert index in page.explain()
+
+
+def test_the_outbox_names_the_person_beside_the_salesforce_id(admin_client, mirror):
+    page = admin_client.get(reverse("admin:syncapp_outboundchange_changelist")).content.decode()
+
+    assert re.search(r">Grace Hopper</a><span class=\"sync-sub\">003\w{15}</span>", page)
