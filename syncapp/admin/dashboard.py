@@ -45,7 +45,7 @@ def can_control(user: AbstractBaseUser) -> bool:
 
 def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     if not can_view(request.user):
-        return {"dashboard": False}
+        return {"dashboard": False, "title": "Salesforce sync"}
     now = timezone.now()
     usage = dashboard.api_usage(now=now)
     return {
