@@ -20,6 +20,7 @@ from syncapp.admin.display import (
 )
 from syncapp.admin.filters import picklist_filter
 from syncapp.admin.mixins import ReadOnlyAdminMixin
+from syncapp.admin.paging import CappedPaginator
 from syncapp.models import ActivityLog, Person, SalesforceActivity
 
 OUTCOME_BADGE = {"success": "ok", "skipped": "pending", "failed": "error"}
@@ -122,6 +123,7 @@ class ActivityLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("person",)
     raw_id_fields = ("person", "sync_run", "flow_run", "actor")
     show_full_result_count = False
+    paginator = CappedPaginator  # tens of millions of rows: never COUNT them all
     list_per_page = 50
     fieldsets = (
         (None, {"fields": ("person", "occurred_at", "type", "outcome", "primary_attribute")}),

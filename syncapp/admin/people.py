@@ -15,6 +15,7 @@ from syncapp.admin.activity_log import activity_log_csv, activity_log_view
 from syncapp.admin.display import EMPTY, admin_link, badge, lookup_link, modified_column
 from syncapp.admin.filters import PERSON_SOBJECTS, pending_outbound, picklist_filter
 from syncapp.admin.mixins import ServiceSaveMixin
+from syncapp.admin.paging import CappedPaginator
 from syncapp.admin.people_filters import AccountFilter, CampaignFilter, OwnerFilter, SyncStateFilter
 from syncapp.admin.person_page import person_panels
 from syncapp.models import Contact, Lead, Person
@@ -80,6 +81,7 @@ class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
     )
     list_select_related = ("owner", "account")
     show_full_result_count = False
+    paginator = CappedPaginator
     list_per_page = 50
     save_on_top = True
     readonly_fields = ("sync_badge", "owner_link", "account_link", "merged_into_link")

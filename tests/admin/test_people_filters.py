@@ -135,3 +135,28 @@ def test_the_outbox_names_the_person_beside_the_salesforce_id(admin_client, mirr
     page = admin_client.get(reverse("admin:syncapp_outboundchange_changelist")).content.decode()
 
     assert re.search(r">Grace Hopper</a><span class=\"sync-sub\">003\w{15}</span>", page)
+
+
+def test_a_big_list_stops_counting_at_the_cap_and_says_more_than(admin_client, mirror, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from syncapp.admin.paging import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get(PEOPLE, {"q": "example"}).content.decode()
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    small = admin_client.get(PEOPLE, {"q": "ada@"}).content.decode()  # a request resets the query log
+
+    assert "More than 2 people: narrow the list with a filter or a search" in page
+    assert "More than 2 results" in page
+    assert len(emails_in(page)) == 3, "every row of the page is still shown"
+    assert counts, "the list counted"
+    assert all("LIMIT 3" in sql for sql in counts), "it never counts past the cap"
+    assert "1 person" in small
+    assert "More than" not in small
+
+
+def emails_in(page: str) -> list[str]:
+    return re.findall(r'<td class="field-email">([^<]+)</td>', page)
