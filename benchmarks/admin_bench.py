@@ -212,8 +212,8 @@ def seed(persons: int, activity: int) -> dict[str, object]:
 
 
 def timed(client, url: str, repeat: int) -> tuple[float, float]:
-    """Median wall and CPU milliseconds of `repeat` loads (after one warm-up). On a shared machine the CPU time
-    of this process is the steadier figure: the wall time also counts the other tenants' turns."""
+    """Median wall and CPU milliseconds of `repeat` loads (after one warm-up). On a shared machine the CPU
+    time of this process is the steadier figure: the wall time also counts the other tenants' turns."""
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     wall, cpu = [], []
