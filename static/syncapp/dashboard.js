@@ -8,16 +8,21 @@
 
   function poll() {
     if (document.hidden) { return window.setTimeout(poll, every); }
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (data) {
-        if (data) {
-          panel.innerHTML = data.html;
-          panel.setAttribute("data-running", data.run || "");
-        }
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" }, redirect: "manual" })
+      .then(function (response) {
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        // Logged out or no longer allowed: stop asking rather than poll a login page forever.
+        if (!response.ok || !json) { throw new Error("stop"); }
+        return response.json();
       })
-      .catch(function () { /* the next poll tries again */ })
-      .then(function () { window.setTimeout(poll, every); });
+      .then(function (data) {
+        panel.innerHTML = data.html;
+        panel.setAttribute("data-running", data.run || "");
+        window.setTimeout(poll, every);
+      })
+      .catch(function (error) {
+        if (error.message !== "stop") { window.setTimeout(poll, every); }  // a network blip: try again
+      });
   }
   window.setTimeout(poll, every);
 })();
