@@ -270,7 +270,7 @@ def api_usage(*, now: datetime | None = None) -> ApiUsage:
     """The org's API calls in its rolling day (as Salesforce last reported them) and this app's part."""
     now = now or timezone.now()
     since = now - DAY
-    latest = SyncRun.objects.exclude(api_used=None).order_by("-started_at").first()
+    latest = SyncRun.objects.exclude(api_used=None).exclude(finished_at=None).order_by("-started_at").first()
     cycles = list(
         SyncRun.objects.filter(started_at__gte=since)
         .order_by("started_at")

@@ -150,13 +150,14 @@ def test_api_usage_shows_the_org_limit_as_a_gauge_and_this_apps_share(admin_clie
     for age, calls, used in ((dt.timedelta(days=3), 500, 9000), (dt.timedelta(hours=2), 30, 1000)):
         f.SyncRunFactory(started_at=now - age, finished_at=now - age, api_calls=calls, api_used=used)
     f.SyncRunFactory(started_at=now - dt.timedelta(hours=1), api_calls=20, api_used=2000, api_limit=100_000)
+    f.SyncRunFactory(status=SyncRun.Status.RUNNING, finished_at=None, api_calls=0, api_used=1, api_limit=5)
 
     usage = _section(admin_client.get(INDEX).content.decode(), "sync-api")
 
     assert "<strong>2,000</strong> of 100,000 daily API calls" in usage, "the latest reading"
     assert ">2.0%</text>" in usage
     assert "<strong>50 calls</strong> in its cycles over the last 24 hours (2.5% of the org" in usage
-    assert usage.count("<rect ") == 2, "one bar per cycle of the last day"
+    assert usage.count("<rect ") == 3, "one bar per cycle of the last day"
 
 
 def test_open_errors_show_counts_by_level_and_the_latest_with_links(admin_client):
