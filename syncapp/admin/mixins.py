@@ -12,9 +12,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from syncapp.admin.display import sf_field_rows
+from syncapp.admin.lists import ListInputMixin
 
 
-class NoticeMixin:
+class NoticeMixin(ListInputMixin):
     """Says at the top of the list and of each page why a record is (or is not) editable here.
 
     It also shows a mirrored record's Salesforce fields (the `sf_fields` JSON) as a readable table under the
