@@ -7,11 +7,11 @@ from typing import Any
 
 from django.db import transaction
 
-from syncapp.models import Campaign, CampaignMember, Person
+from syncapp.models import Campaign, CampaignMember, FieldSetting, Person
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync import cycle
-from syncapp.sync.edits import editable_fields, record_update
+from syncapp.sync.edits import described_fields, editable_fields, record_update
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,9 @@ def fields_editable_for(*, obj, candidates: tuple[str, ...]) -> set[str]:
     """The fields a marketer may edit on a lead, contact, campaign or member: Salesforce's field-level
     security for the sync user decides (read-only, formula and system fields never are)."""
     return editable_fields(obj, candidates)
+
+
+def fields_described_for(*, obj, candidates: tuple[str, ...]) -> dict[str, FieldSetting]:
+    """What Salesforce's describe says of each of `candidates` (model field names) on a lead, contact,
+    campaign or member: the edit form validates with it. Fields not described yet are left out."""
+    return described_fields(obj, candidates)

@@ -62,6 +62,17 @@ def editable_fields(obj: models.Model, candidates: tuple[str, ...]) -> set[str]:
     return {name for name in synced if columns[name] not in blocked}
 
 
+def described_fields(obj: models.Model, candidates: tuple[str, ...]) -> dict[str, FieldSetting]:
+    """Model field name → the FieldSetting (describe) of the Salesforce field it syncs to."""
+    entry = entry_for(obj)
+    columns = {name: api for name, api in editable_columns(entry).items() if name in candidates}
+    settings = {
+        fs.api_name: fs
+        for fs in FieldSetting.objects.filter(sobject=entry.sobject, api_name__in=columns.values())
+    }
+    return {name: settings[api] for name, api in columns.items() if api in settings}
+
+
 @transaction.atomic
 def record_update(*, obj: models.Model, changes: dict[str, Any], actor: str, actor_id: int | None = None):
     """Apply `changes` (model field name → value) to a lead, contact, campaign or member, with outbox rows."""
