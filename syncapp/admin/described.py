@@ -24,9 +24,13 @@ from syncapp.models import FieldSetting
 TEXT_TYPES = {"string", "email", "phone", "url", "textarea", "picklist", "combobox", "encryptedstring"}
 NUMBER_TYPES = {"int", "double", "currency", "percent"}
 
-# A NUL cannot be shown in a page or typed in a form: it is shown as the symbol for NUL, and the symbol,
-# submitted back untouched, is the NUL again (so an untouched field compares equal to its stored value).
+# A NUL cannot travel through a page (browsers turn it into U+FFFD): it is shown as the symbol for NUL,
+# and a field sent back with the symbol where its stored value has the NUL is unchanged.
 NUL, NUL_SYMBOL = "\x00", "\u2400"
+
+
+def _shown(value: object) -> object:
+    return value.replace(NUL, NUL_SYMBOL) if isinstance(value, str) else value
 
 
 class DatalistTextInput(forms.TextInput):
@@ -48,20 +52,17 @@ class DatalistTextInput(forms.TextInput):
 
 
 class SalesforceTextField(forms.CharField):
-    """A text field that shows a stored NUL as ␀ and reads ␀ back as the NUL it stands for."""
+    """A text field that shows a stored NUL as ␀, and asks for both to be removed from a changed value."""
 
     def prepare_value(self, value):
-        value = super().prepare_value(value)
-        return value.replace(NUL, NUL_SYMBOL) if isinstance(value, str) else value
+        return _shown(super().prepare_value(value))
 
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace(NUL_SYMBOL, NUL)
-        return super().to_python(value)
+    def has_changed(self, initial, data) -> bool:
+        return super().has_changed(_shown(initial), _shown(data))
 
     def validate(self, value) -> None:
         super().validate(value)
-        if isinstance(value, str) and NUL in value:
+        if isinstance(value, str) and (NUL in value or NUL_SYMBOL in value):
             raise forms.ValidationError(
                 f"Salesforce cannot store a NUL character (shown as {NUL_SYMBOL}): remove it.", code="null"
             )
