@@ -7,11 +7,11 @@ from typing import Any
 
 from django.db import transaction
 
-from syncapp.models import Campaign, CampaignMember, FieldSetting, Person
+from syncapp.models import Campaign, CampaignMember, FieldSetting, OutboundChange, Person
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync import cycle
-from syncapp.sync.edits import described_fields, editable_fields, record_update
+from syncapp.sync.edits import described_fields, editable_fields, record_update, unsent_changes
 
 
 @dataclass(frozen=True)
@@ -86,3 +86,8 @@ def fields_described_for(*, obj, candidates: tuple[str, ...]) -> dict[str, Field
     """What Salesforce's describe says of each of `candidates` (model field names) on a lead, contact,
     campaign or member: the edit form validates with it. Fields not described yet are left out."""
     return described_fields(obj, candidates)
+
+
+def unsent_changes_for(*, obj) -> dict[str, OutboundChange]:
+    """Salesforce field → the local edit Salesforce does not hold yet (pending) or refused (rejected)."""
+    return unsent_changes(obj)

@@ -32,7 +32,10 @@ class NoticeMixin(ListInputMixin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and hasattr(obj, "sf_fields"):
-            context["sf_field_rows"] = sf_field_rows(obj.sf_fields)
+            from syncapp import services
+
+            unsent = services.unsent_changes_for(obj=obj)
+            context["sf_field_rows"] = sf_field_rows(obj.sf_fields, unsent)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

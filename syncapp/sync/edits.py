@@ -73,6 +73,29 @@ def described_fields(obj: models.Model, candidates: tuple[str, ...]) -> dict[str
     return {name: settings[api] for name, api in columns.items() if api in settings}
 
 
+def unsent_changes(obj: models.Model) -> dict[str, OutboundChange]:
+    """Salesforce field → the latest local edit of it that Salesforce does not hold: pending or rejected.
+
+    A later edit of a field supersedes its earlier rows, so the newest pending or rejected row is the one
+    in force. Records that do not push (accounts, opportunities…) have none.
+    """
+    try:
+        entry = entry_for(obj)
+    except TypeError:
+        return {}
+    rows = OutboundChange.objects.filter(
+        sobject__in=_sobjects_of(entry),
+        local_id=obj.pk,
+        state__in=[OutboundChange.State.PENDING, OutboundChange.State.REJECTED],
+    ).order_by("id")
+    return {row.field: row for row in rows}
+
+
+def _sobjects_of(entry: SyncedObject) -> list[str]:
+    # A person's rows name the sObject it was pushed as, and a lead converted since is now a contact.
+    return [LEADS.sobject, CONTACTS.sobject] if entry in (LEADS, CONTACTS) else [entry.sobject]
+
+
 @transaction.atomic
 def record_update(*, obj: models.Model, changes: dict[str, Any], actor: str, actor_id: int | None = None):
     """Apply `changes` (model field name → value) to a lead, contact, campaign or member, with outbox rows."""
