@@ -104,7 +104,8 @@ def _picklist_field(field: forms.Field, setting: FieldSetting, current: object) 
         # A value Salesforce has since made inactive stays selectable as it is, or saving an unrelated change
         # would silently switch the select to another value.
         if current and str(current) not in {value for value, _ in options}:
-            choices.append((str(current), f"{current} (no longer active in Salesforce)"))
+            label = dict(setting.picklist(active_only=False)).get(str(current), str(current))
+            choices.append((str(current), f"{label} (no longer active in Salesforce)"))
         return forms.ChoiceField(
             choices=choices, required=field.required, label=field.label, help_text=field.help_text
         )

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from syncapp import models, services
 from syncapp.models import OutboundChange, Person
+from tests import factories as f
 
 FORM_FIELDS = ("first_name", "last_name", "email", "company", "title", "phone", "city", "country")
 
@@ -100,3 +101,39 @@ def test_the_schema_step_keeps_lengths_picklist_labels_and_restrictions(lead):
         "default": True,
     }
     assert (last_name.length, last_name.nillable) == (80, False)
+
+
+def test_a_restricted_picklist_shows_labels_hides_inactive_values_and_keeps_the_current_one(
+    admin_client, mirror
+):
+    f.FieldSettingFactory(
+        sobject="Lead",
+        api_name="Status",
+        type="picklist",
+        restricted_picklist=True,
+        nillable=False,
+        picklist_values=[
+            {
+                "value": "Working - Contacted",
+                "label": "Working (contacted)",
+                "active": True,
+                "default": False,
+            },
+            {"value": "Open - Not Contacted", "label": "Open", "active": False, "default": True},
+            {"value": "Retired", "label": "Retired", "active": False, "default": False},
+        ],
+    )
+    url = reverse("admin:syncapp_lead_change", args=[mirror.lead.pk])
+
+    page = admin_client.get(url).content.decode()
+    select = page[page.index('<select name="status"') :]
+    select = select[: select.index("</select>")]
+    saved = admin_client.post(url, person_form(mirror.lead, title="CTO"))
+
+    assert '<option value="Working - Contacted">Working (contacted)</option>' in select
+    assert "Retired" not in select, "inactive values are not offered"
+    assert '<option value="Open - Not Contacted" selected>Open (no longer active' in select
+    assert saved.status_code == 302, "an unrelated edit saves with the inactive value untouched"
+    assert list(OutboundChange.objects.filter(local_id=mirror.lead.pk).values_list("field", flat=True)) == [
+        "Title"
+    ]
