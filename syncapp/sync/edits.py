@@ -77,7 +77,8 @@ def unsent_changes(obj: models.Model) -> dict[str, OutboundChange]:
     """Salesforce field → the latest local edit of it that Salesforce does not hold: pending or rejected.
 
     A later edit of a field supersedes its earlier rows, so the newest pending or rejected row is the one
-    in force. Records that do not push (accounts, opportunities…) have none.
+    in force. A rejection is history once a pull has brought Salesforce's value over the refused one (as it
+    clears the person's sync error). Records that do not push (accounts, opportunities…) have none.
     """
     try:
         entry = entry_for(obj)
@@ -88,7 +89,15 @@ def unsent_changes(obj: models.Model) -> dict[str, OutboundChange]:
         local_id=obj.pk,
         state__in=[OutboundChange.State.PENDING, OutboundChange.State.REJECTED],
     ).order_by("id")
-    return {row.field: row for row in rows}
+    latest = {row.field: row for row in rows}
+    stored = obj.sf_fields or {}
+    return {
+        field: row
+        for field, row in latest.items()
+        if not (
+            row.state == OutboundChange.State.REJECTED and field in stored and stored[field] != row.new_value
+        )
+    }
 
 
 def _sobjects_of(entry: SyncedObject) -> list[str]:

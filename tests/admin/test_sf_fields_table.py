@@ -76,3 +76,17 @@ def test_a_field_in_step_with_salesforce_shows_one_value_and_no_label(admin_clie
 
     assert lead.phone in row
     assert "sync-badge" not in row
+
+
+def test_a_rejection_is_history_once_salesforce_sends_a_new_value_for_the_field(admin_client, lead, emulator):
+    admin_client.post(
+        reverse("admin:syncapp_lead_change", args=[lead.pk]), person_form(lead, phone="call me maybe")
+    )
+    run_cycle()
+    emulator.update("Lead", lead.sf_lead_id, {"Phone": "+1 555 0199"})
+    run_cycle()
+    row = phone_row(admin_client, lead)
+
+    assert "+1 555 0199" in row
+    assert "call me maybe" not in row
+    assert "sync-badge" not in row
