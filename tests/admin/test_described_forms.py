@@ -137,3 +137,25 @@ def test_a_restricted_picklist_shows_labels_hides_inactive_values_and_keeps_the_
     assert list(OutboundChange.objects.filter(local_id=mirror.lead.pk).values_list("field", flat=True)) == [
         "Title"
     ]
+
+
+def test_a_campaign_name_longer_than_salesforces_80_characters_is_a_form_error(admin_client, lead):
+    campaign = models.Campaign.objects.exclude(sf_id=None).first()
+    url = reverse("admin:syncapp_campaign_change", args=[campaign.pk])
+    data = {
+        "name": "N" * 81,
+        "type": campaign.type,
+        "status": campaign.status,
+        "start_date": campaign.start_date or "",
+        "end_date": campaign.end_date or "",
+        "_save": "Save",
+    }
+    if campaign.is_active:
+        data["is_active"] = "on"
+
+    page = admin_client.get(url).content.decode()
+    response = admin_client.post(url, data)
+
+    assert 'list="id_status_values"' in page, "Campaign Status suggests Salesforce's values"
+    assert "Ensure this value has at most 80 characters (it has 81)." in response.content.decode()
+    assert not OutboundChange.objects.filter(sobject="Campaign").exists()

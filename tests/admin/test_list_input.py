@@ -118,3 +118,17 @@ def test_a_single_word_longer_than_100_characters_is_cut_and_the_page_says_so(ad
 
     assert response.status_code == 200
     assert "each of at most 100 characters" in response.content.decode()
+
+
+@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=LABELS)
+def test_a_malformed_object_id_in_a_page_address_is_not_a_500(client, admin_user, model, model_admin):
+    client.force_login(admin_user)
+    client.raise_request_exception = False
+    base = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+
+    statuses = {
+        object_id: client.get(reverse(f"{base}_change", args=[object_id])).status_code
+        for object_id in ("²", "9" * 40, "-1", "x" * 300)
+    }
+
+    assert set(statuses.values()) <= {200, 302, 404}, statuses
