@@ -79,3 +79,34 @@ class SyncStatusFilter(admin.SimpleListFilter):
         if self.value() == "ok":
             return queryset.filter(sync_error="").exclude(pending)
         return queryset
+
+
+class ErrorStateFilter(admin.SimpleListFilter):
+    """Open errors by default (what still needs a look); resolved ones, or all, one click away."""
+
+    title = "state"
+    parameter_name = "state"
+    DEFAULT = "open"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [("open", "Open"), ("resolved", "Resolved"), ("all", "All")]
+
+    def value(self) -> str:
+        value = super().value()
+        return value if value in ("open", "resolved", "all") else self.DEFAULT
+
+    def choices(self, changelist):
+        # No "All" link of Django's own: it would drop the parameter, which means the default (open).
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if self.value() == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset

@@ -21,6 +21,7 @@ from syncapp.admin.display import (
     short_datetime,
     status_badge,
 )
+from syncapp.admin.filters import ErrorStateFilter
 from syncapp.admin.mixins import ReadOnlyAdminMixin
 from syncapp.models import DeferredIndex, SyncCursor, SyncError, SyncRun, SyncStep
 
@@ -298,9 +299,10 @@ class SyncErrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "sf_id",
         "person_link",
         "short_message",
+        "state",
     )
     list_display_links = ("when",)
-    list_filter = ("level", "code", "sobject", ("occurred_at", admin.DateFieldListFilter))
+    list_filter = (ErrorStateFilter, "level", "code", "sobject", ("occurred_at", admin.DateFieldListFilter))
     search_fields = ("=sf_id", "message")
     search_help_text = "Search by an exact Salesforce id, or by words of the message."
     list_select_related = ("person",)
@@ -329,3 +331,9 @@ class SyncErrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="message")
     def short_message(self, obj: SyncError) -> str:
         return Truncator(obj.message).chars(100)
+
+    @admin.display(description="state", ordering="resolved_at")
+    def state(self, obj: SyncError) -> SafeString | str:
+        if obj.resolved_at is None:
+            return "Open"
+        return format_html("Resolved {}", short_datetime(obj.resolved_at))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -11,12 +12,23 @@ class ConflictPolicy(models.TextChoices):
     LOCAL_WINS = "local", "Local change wins"
 
 
+# Bounds no sensible setting reaches, held by validators (the form says so) and by CHECK constraints (nothing
+# stores an out-of-range value): a pause of 2**63 minutes overflows every date computation.
+MAX_PAUSE_MINUTES = 7 * 24 * 60
+MAX_BULK_THRESHOLD = 100_000_000
+MAX_SCHEMA_EVERY_CYCLES = 10_000
+
+
 class SyncSettings(models.Model):
     """The singleton (pk=1) an administrator edits; also holds the cycle lease."""
 
+    MAX_PAUSE_MINUTES = MAX_PAUSE_MINUTES
+
     enabled = models.BooleanField(default=True, help_text="Switch the background sync on or off.")
     pause_minutes = models.PositiveIntegerField(
-        default=5, help_text="Minutes between the end of a cycle and the next."
+        default=5,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_PAUSE_MINUTES)],
+        help_text="Minutes between the end of a cycle and the next (0 to 10,080, a week).",
     )
     # Marketo's documented defaults: leads → local wins, contacts and campaigns → Salesforce wins.
     lead_conflict_policy = models.CharField(
@@ -35,10 +47,16 @@ class SyncSettings(models.Model):
     default_company = models.CharField(max_length=255, default="[not provided]")
     notify_owner_on_assignment = models.BooleanField(default=False)
     bulk_threshold = models.PositiveIntegerField(
-        default=10000, help_text="An initial load larger than this many records uses a Bulk API 2.0 query."
+        default=10000,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_BULK_THRESHOLD)],
+        help_text="An initial load larger than this many records uses a Bulk API 2.0 query "
+        "(0 to 100,000,000).",
     )
     schema_every_cycles = models.PositiveIntegerField(
-        default=12, help_text="Refresh the field list from Salesforce every this many cycles."
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SCHEMA_EVERY_CYCLES)],
+        help_text="Refresh the field list from Salesforce every this many cycles (1: every cycle; at most "
+        "10,000).",
     )
     # The lease: one cycle at a time across every worker; a crashed holder's lease expires.
     lease_owner = models.CharField(max_length=64, blank=True)
@@ -47,6 +65,22 @@ class SyncSettings(models.Model):
     class Meta:
         verbose_name = "sync settings"
         verbose_name_plural = "sync settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pause_minutes__gte=0, pause_minutes__lte=MAX_PAUSE_MINUTES),
+                name="syncsettings_pause_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(bulk_threshold__gte=0, bulk_threshold__lte=MAX_BULK_THRESHOLD),
+                name="syncsettings_bulk_threshold_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    schema_every_cycles__gte=1, schema_every_cycles__lte=MAX_SCHEMA_EVERY_CYCLES
+                ),
+                name="syncsettings_schema_every_cycles_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return "Sync settings"

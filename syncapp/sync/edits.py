@@ -13,7 +13,7 @@ from typing import Any
 from django.db import models, transaction
 
 from syncapp.models import ActivityLog, FieldSetting, OutboundChange, Person
-from syncapp.sync.activity import ActivityWriter, display
+from syncapp.sync.activity_log import ActivityWriter, display
 from syncapp.sync.objects import CAMPAIGN_MEMBERS, CAMPAIGNS, CONTACTS, LEADS, SyncedObject
 
 

@@ -17,11 +17,12 @@ from syncapp.models import (
     OpportunityContactRole,
     Person,
 )
-from syncapp.sync.activity import display
+from syncapp.sync.activity_log import display
+from syncapp.sync.steps import Counts
 
 if TYPE_CHECKING:
     from syncapp.sync.objects import SyncedObject
-    from syncapp.sync.pull import Counts, PullContext, RowChange
+    from syncapp.sync.pull import PullContext, RowChange
 
 Type = ActivityLog.Type
 
@@ -38,8 +39,9 @@ class Hook:
         self.ctx = ctx
         self.writer = ctx.writer
 
-    def prepare(self, records: list[dict[str, Any]], counts: Counts) -> list[dict[str, Any]]:
-        return records
+    def prepare(self, records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Counts]:
+        """The records left for the generic path, and the counts of those the hook applied itself."""
+        return records, Counts()
 
     def extra_columns(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         return {}

@@ -29,8 +29,9 @@ from syncapp.models import SyncCursor
 from syncapp.salesforce.client import QueryPage, SalesforceClient
 from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync.objects import SyncedObject
-from syncapp.sync.pull import Counts, PageApplier
+from syncapp.sync.pull import PageApplier
 from syncapp.sync.records import csv_lines, soql_datetime
+from syncapp.sync.steps import Counts
 
 log = logging.getLogger(__name__)
 BULK_CHUNK = 10000  # rows per transaction while applying a Bulk CSV page
@@ -149,7 +150,7 @@ class ObjectLoader:
                         # page (idempotent), a crash after it resumes at the next one.
                         cursor.bulk_locator = next_locator
                     started = time.perf_counter()
-                    self.counts.add(self.applier.apply_csv(header, chunk, cursor))
+                    self.counts = self.counts + self.applier.apply_csv(header, chunk, cursor)
                     self.seconds_writing += time.perf_counter() - started
                     self.on_progress(self.counts, cursor.rows_read)
                     applied_any = True
@@ -178,7 +179,7 @@ class ObjectLoader:
     def _apply(self, records: list[dict[str, Any]]) -> None:
         if not records:
             return
-        self.counts.add(self.applier.apply(records, self.cursor))
+        self.counts = self.counts + self.applier.apply(records, self.cursor)
         self.on_progress(self.counts, self.cursor.rows_read)
 
     def _mark_done(self) -> None:

@@ -26,8 +26,10 @@ from syncapp.models import (
     SalesforceUser,
 )
 
+# Fields the engine cannot work without (the key, the delta order, deletes): never switched off.
+ENGINE_FIELDS = ("Id", "SystemModstamp", "IsDeleted")
 # Fields the engine itself relies on; synced whenever the object has them and the sync user can see them.
-SYSTEM_FIELDS = ("Id", "IsDeleted", "SystemModstamp", "CreatedDate", "LastModifiedDate")
+SYSTEM_FIELDS = (*ENGINE_FIELDS, "CreatedDate", "LastModifiedDate")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,12 @@ class SyncedObject:
     hook: str = ""  # name of the behaviour in `hooks.py` (person, member, role, activity, custom)
     bulk_load: bool = True  # large initial loads may use a Bulk API 2.0 query
     custom_object: bool = False
+    needs: tuple[str, ...] = ()  # fields its hook reads (conversions, merges, links): always synced
+
+    def required_fields(self) -> tuple[str, ...]:
+        """Fields that sync whatever Field settings say: without them a cycle could not key, order, or
+        follow conversions, merges and links."""
+        return tuple(dict.fromkeys((*ENGINE_FIELDS, *self.needs)))
 
     def base_fields(self) -> tuple[str, ...]:
         """The standard fields wanted from Salesforce, system fields first, without duplicates."""
@@ -136,6 +144,7 @@ ACCOUNTS = SyncedObject(
         "AccountSource",
         "Rating",
     ),
+    needs=("Name",),
     hook="account",
 )
 
@@ -177,6 +186,7 @@ MEMBER_STATUSES = SyncedObject(
         _c("has_responded", "HasResponded", "bool"),
     ),
     standard_fields=(),
+    needs=("CampaignId",),
     bulk_load=False,
 )
 
@@ -215,6 +225,14 @@ LEADS = SyncedObject(
         "ConvertedOpportunityId",
     ),
     fixed={"sfdc_type": Person.SfdcType.LEAD},
+    needs=(
+        "IsConverted",
+        "ConvertedContactId",
+        "ConvertedAccountId",
+        "ConvertedOpportunityId",
+        "ConvertedDate",
+        "MasterRecordId",
+    ),
     hook="person",
 )
 
@@ -243,6 +261,7 @@ CONTACTS = SyncedObject(
         "DoNotCall",
     ),
     fixed={"sfdc_type": Person.SfdcType.CONTACT},
+    needs=("MasterRecordId", "AccountId"),
     hook="person",
 )
 
@@ -278,6 +297,7 @@ CONTACT_ROLES = SyncedObject(
         _c("is_primary", "IsPrimary", "bool"),
     ),
     standard_fields=(),
+    needs=("OpportunityId", "ContactId"),
     hook="contact_role",
 )
 
@@ -295,6 +315,7 @@ CAMPAIGN_MEMBERS = SyncedObject(
         _c("first_responded_date", "FirstRespondedDate", "date"),
     ),
     standard_fields=(),
+    needs=("CampaignId", "LeadId", "ContactId", "Status"),
     hook="campaign_member",
 )
 
@@ -313,6 +334,7 @@ TASKS = SyncedObject(
     ),
     standard_fields=("Priority", "Description", "IsClosed", "Type", "TaskSubtype"),
     fixed={"kind": SalesforceActivity.Kind.TASK},
+    needs=("WhoId",),
     hook="sfdc_activity",
 )
 
@@ -338,6 +360,7 @@ EVENTS = SyncedObject(
         "Type",
     ),
     fixed={"kind": SalesforceActivity.Kind.EVENT},
+    needs=("WhoId",),
     hook="sfdc_activity",
 )
 

@@ -15,10 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models, transaction
-from django.utils import timezone
 
-from syncapp.models import ActivityLog, OutboundChange, Person, SyncCursor, SyncError, SyncRun, SyncSettings
-from syncapp.sync.activity import NOT_LOGGED, ActivityWriter, display
+from syncapp.models import ActivityLog, OutboundChange, Person, SyncCursor, SyncError, SyncSettings
+from syncapp.sync.activity_log import NOT_LOGGED, ActivityWriter, display
 from syncapp.sync.conflicts import SALESFORCE_WINS, PendingChange, Resolution, resolve
 from syncapp.sync.fast_insert import CsvInserter
 from syncapp.sync.objects import SyncedObject
@@ -30,26 +29,10 @@ from syncapp.sync.records import (
     rest_fields,
 )
 from syncapp.sync.schema import SyncSchema
+from syncapp.sync.steps import Counts, StepRecorder, resolve_errors
 from syncapp.sync.upsert import RowLookup, Upserter
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
-    skipped: int = 0
-    failed: int = 0
-
-    def add(self, other: Counts) -> None:
-        for name in ("created", "updated", "deleted", "skipped", "failed"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.deleted + self.skipped + self.failed
 
 
 @dataclass
@@ -72,33 +55,25 @@ class RowChange:
 
 @dataclass
 class PullContext:
-    """What every page of a cycle shares."""
+    """What every page of a step shares: the schema, the step's recorder (errors) and the activity writer."""
 
     schema: SyncSchema
-    run: SyncRun | None = None
+    recorder: StepRecorder = field(default_factory=StepRecorder)
     writer: ActivityWriter = field(default_factory=ActivityWriter)
-    errors: list[SyncError] = field(default_factory=list)
 
-    def record_error(self, entry: SyncedObject, sf_id: str, code: str, message: str, **extra: Any) -> None:
-        self.errors.append(
-            SyncError(
-                run=self.run,
-                level=SyncError.Level.RECORD,
-                sobject=entry.sobject,
-                operation="pull",
-                sf_id=sf_id or "",
-                code=code,
-                message=message,
-                occurred_at=timezone.now(),
-                **extra,
-            )
+    def record_error(self, entry: SyncedObject, sf_id: str, code: str, message: str) -> None:
+        self.recorder.record_error(
+            level=SyncError.Level.RECORD,
+            sobject=entry.sobject,
+            operation="pull",
+            sf_id=sf_id,
+            code=code,
+            message=message,
         )
 
     def flush(self) -> None:
         self.writer.flush()
-        if self.errors:
-            SyncError.objects.bulk_create(self.errors)
-            self.errors = []
+        self.recorder.flush_errors()
 
 
 class PageApplier:
@@ -150,17 +125,18 @@ class PageApplier:
         Records the mirror has never seen take the SQL fast lane (`fast_insert.py`) where the database allows
         it; the rest (records already mirrored, converted leads, unusual values) take the generic path.
         """
-        counts = Counts()
+        created = 0
         if header != self._csv_header:
             self._csv_header = header
             self._csv_inserter = CsvInserter.build(self, header)
         rest = rows
         if self._csv_inserter is not None:
-            before, counts.created, rest = self._csv_inserter.insert(rows)
-            if counts.created:
+            before, created, rest = self._csv_inserter.insert(rows)
+            if created:
                 self.hook.after_bulk_insert(before)
+        counts = Counts(created=created)
         if rest:
-            counts.add(self._apply_records(list(csv_records(header, rest, self.types))))
+            counts = counts + self._apply_records(list(csv_records(header, rest, self.types)))
         max_stamp = None
         if "SystemModstamp" in header:
             position = header.index("SystemModstamp")
@@ -177,8 +153,8 @@ class PageApplier:
             cursor.save()
 
     def _apply_records(self, records: list[dict[str, Any]]) -> Counts:
-        counts = Counts()
-        records = self.hook.prepare(records, counts)
+        records, prepared = self.hook.prepare(records)
+        created = updated = deleted = skipped = 0
         key = self.entry.key
         ids = [r["Id"] for r in records]
         existing = self.lookup.existing(ids)
@@ -235,13 +211,13 @@ class PageApplier:
                 )
             )
             if old is None:
-                counts.created += 1
+                created += 1
             elif deleted_now:
-                counts.deleted += 1
+                deleted += 1
             elif changed or rebased:
-                counts.updated += 1
+                updated += 1
             else:
-                counts.skipped += 1
+                skipped += 1
         self.upserter.write(rows)
         if resolutions:
             self._apply_resolutions(resolutions, changes)
@@ -252,8 +228,15 @@ class PageApplier:
                 if change.pk is None:
                     change.pk = pks.get(change.sf_id)
         self.hook.after(changes)
+        # Salesforce sent a newer version: the record's earlier errors (a rejected push…) are behind it.
+        touched = [c for c in changes if c.pk and (c.changed or c.rebased)]
+        if touched:
+            resolve_errors(
+                sf_ids=[c.sf_id for c in touched],
+                person_ids=[c.pk for c in touched] if self.model is Person else (),
+            )
         self.ctx.flush()
-        return counts
+        return prepared + Counts(created, updated, deleted, skipped)
 
     def _pending_changes(self, existing: dict[str, dict[str, Any]]) -> dict[int, dict[str, PendingChange]]:
         """Pending outbox changes of this page's records, latest per field."""

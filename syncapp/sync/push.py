@@ -15,32 +15,22 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from syncapp.models import (
-    ActivityLog,
-    CampaignMember,
-    OutboundChange,
-    Person,
-    SyncCursor,
-    SyncError,
-    SyncStep,
-)
-from syncapp.salesforce.client import COLLECTION_SIZE, COLLECTIONS_PER_COMPOSITE, SubResult
-from syncapp.salesforce.errors import LimitReachedError, SalesforceError, TransientError
-from syncapp.salesforce.translate import TRANSIENT_CODES
-from syncapp.sync.activity import ActivityWriter
+from syncapp.models import ActivityLog, CampaignMember, OutboundChange, Person, SyncCursor, SyncStep
+from syncapp.salesforce.client import COLLECTION_SIZE, COLLECTIONS_PER_COMPOSITE, SalesforceClient, SubResult
+from syncapp.salesforce.errors import LimitReachedError, SalesforceError, SessionExpiredError, TransientError
+from syncapp.salesforce.translate import classify
+from syncapp.sync.activity_log import ActivityWriter
 from syncapp.sync.load import delta_query
 from syncapp.sync.objects import CAMPAIGN_MEMBERS, CAMPAIGNS, CONTACTS, LEADS, SyncedObject
-from syncapp.sync.pull import Counts, PageApplier, PullContext
-
-if TYPE_CHECKING:
-    from syncapp.sync.cycle import Cycle
-    from syncapp.sync.schema import SyncSchema
+from syncapp.sync.pull import PageApplier, PullContext
+from syncapp.sync.schema import SyncSchema
+from syncapp.sync.steps import Counts, StepRecorder, resolve_errors
 
 log = logging.getLogger(__name__)
 PUSHED = {entry.sobject: entry for entry in (LEADS, CONTACTS, CAMPAIGNS, CAMPAIGN_MEMBERS)}
@@ -71,20 +61,35 @@ def pending_changes(now=None) -> list[OutboundChange]:
     )
 
 
-def push_pending(*, cycle: Cycle, schema: SyncSchema) -> None:
+@dataclass(frozen=True)
+class PushResult:
+    """What one push did: per object, the counts of its step (updated = sent, failed = rejected,
+    skipped = retried later)."""
+
+    counts: dict[str, Counts] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Counts:
+        return sum(self.counts.values(), Counts())
+
+
+def push_pending(*, client: SalesforceClient, recorder: StepRecorder, schema: SyncSchema) -> PushResult:
+    """Send the pending outbox to Salesforce, one step per object; re-pull first what moved meanwhile."""
     if not OutboundChange.objects.filter(state=OutboundChange.State.PENDING).exists():
-        return
+        return PushResult()
     _follow_conversions()
     changes = pending_changes()
     if not changes:
-        return
-    _refresh_moved_records(cycle, schema, {c.sobject for c in changes})
+        return PushResult()
+    _refresh_moved_records(client, recorder, schema, {c.sobject for c in changes})
     changes = pending_changes()  # the refresh may have superseded some
     outgoing = group(changes)
+    counts: dict[str, Counts] = {}
     for sobject in PUSHED:
         records = [o for o in outgoing if o.sobject == sobject]
         if records:
-            Pusher(cycle, PUSHED[sobject]).push(records)
+            counts[sobject] = Pusher(client, recorder, PUSHED[sobject]).push(records)
+    return PushResult(counts=counts)
 
 
 def group(changes: list[OutboundChange]) -> list[Outgoing]:
@@ -119,7 +124,9 @@ def _follow_conversions() -> None:
                 change.save(update_fields=["state", "error"])
 
 
-def _refresh_moved_records(cycle: Cycle, schema: SyncSchema, sobjects: set[str]) -> None:
+def _refresh_moved_records(
+    client: SalesforceClient, recorder: StepRecorder, schema: SyncSchema, sobjects: set[str]
+) -> None:
     """Re-pull what changed in Salesforce since the pull began (one composite batch), so the push never
     overwrites an edit it has not seen; the conflict rules run on it like on any pull."""
     entries = [PUSHED[s] for s in PUSHED if s in sobjects and schema.field_names(s)]
@@ -127,12 +134,11 @@ def _refresh_moved_records(cycle: Cycle, schema: SyncSchema, sobjects: set[str])
     entries = [e for e in entries if e.sobject in cursors and cursors[e.sobject].high_water]
     if not entries:
         return
-    client = cycle.client
     queries = []
     for entry in entries:
         soql, include_deleted = delta_query(entry, schema.field_names(entry.sobject), cursors[entry.sobject])
         queries.append({"method": "GET", "url": client.query_url(soql, include_deleted=include_deleted)})
-    ctx = PullContext(schema=schema, run=cycle.run, writer=ActivityWriter(sync_run_id=cycle.run.pk))
+    ctx = PullContext(schema=schema, recorder=recorder, writer=recorder.activity_writer())
     for entry, result in zip(entries, client.composite_batch(queries), strict=True):
         if not result.ok:
             raise result.error()
@@ -148,71 +154,58 @@ def _refresh_moved_records(cycle: Cycle, schema: SyncSchema, sobjects: set[str])
 
 
 class Pusher:
-    def __init__(self, cycle: Cycle, entry: SyncedObject) -> None:
-        self.cycle = cycle
-        self.client = cycle.client
+    def __init__(self, client: SalesforceClient, recorder: StepRecorder, entry: SyncedObject) -> None:
+        self.client = client
+        self.recorder = recorder
         self.entry = entry
         self.counts = Counts()
 
-    def push(self, records: list[Outgoing]) -> None:
-        step = SyncStep.objects.create(
-            run=self.cycle.run,
-            sobject=self.entry.sobject,
-            operation=SyncStep.Operation.PUSH_UPDATES,
-            started_at=timezone.now(),
-            progress_total=len(records),
-        )
-        calls = self.client.calls
-        status, message = SyncStep.Status.SUCCEEDED, ""
-        chunks = [records[i : i + COLLECTION_SIZE] for i in range(0, len(records), COLLECTION_SIZE)]
+    def push(self, records: list[Outgoing]) -> Counts:
+        with self.recorder.step(self.entry.sobject, SyncStep.Operation.PUSH_UPDATES) as step:
+            step.total(len(records))
+            self.step = step
+            chunks = [records[i : i + COLLECTION_SIZE] for i in range(0, len(records), COLLECTION_SIZE)]
+            try:
+                for start in range(0, len(chunks), COLLECTIONS_PER_COMPOSITE):
+                    self._send(chunks[start : start + COLLECTIONS_PER_COMPOSITE])
+            finally:
+                step.counts = self.counts
+                step.progress_done = self.counts.total
+        return self.counts
+
+    def _send(self, group_: list[list[Outgoing]]) -> None:
         try:
-            for start in range(0, len(chunks), COLLECTIONS_PER_COMPOSITE):
-                group_ = chunks[start : start + COLLECTIONS_PER_COMPOSITE]
-                try:
-                    results = self.client.composite(
-                        [
-                            {
-                                "method": "PATCH",
-                                "url": f"{self.client.data_path}/composite/sobjects",
-                                "referenceId": f"push{n}",
-                                "body": {"allOrNone": False, "records": [r.payload() for r in chunk]},
-                            }
-                            for n, chunk in enumerate(group_)
-                        ]
-                    )
-                except LimitReachedError:
-                    raise
-                except SalesforceError as exc:
-                    # The whole call failed (after the client's own retries): try again next cycle.
-                    self._retry_later([r for chunk in group_ for r in chunk], exc.message)
-                    status, message = SyncStep.Status.FAILED, exc.message
-                    self.cycle.failed_steps += 1
-                    continue
-                with transaction.atomic():
-                    for chunk, result in zip(group_, results, strict=True):
-                        self._record_results(chunk, result)
-                SyncStep.objects.filter(pk=step.pk).update(
-                    progress_done=self.counts.updated + self.counts.failed
-                )
-        finally:
-            step.updated, step.failed, step.skipped = (
-                self.counts.updated,
-                self.counts.failed,
-                self.counts.skipped,
+            results = self.client.composite(
+                [
+                    {
+                        "method": "PATCH",
+                        "url": f"{self.client.data_path}/composite/sobjects",
+                        "referenceId": f"push{n}",
+                        "body": {"allOrNone": False, "records": [r.payload() for r in chunk]},
+                    }
+                    for n, chunk in enumerate(group_)
+                ]
             )
-            step.progress_done = self.counts.updated + self.counts.failed + self.counts.skipped
-            step.api_calls = self.client.calls - calls
-            step.status, step.message = status, message
-            step.finished_at = timezone.now()
-            step.save()
+        except LimitReachedError:
+            raise
+        except SalesforceError as exc:
+            # The whole call failed (after the client's own retries): try again next cycle.
+            self._retry_later([r for chunk in group_ for r in chunk], exc.message)
+            self.step.fail(exc.message)
+            return
+        with transaction.atomic():
+            for chunk, result in zip(group_, results, strict=True):
+                self._record_results(chunk, result)
+        self.step.counts = self.counts
+        self.step.progress(self.counts.updated + self.counts.failed)
 
     # --- results ------------------------------------------------------------------------------------------
     def _record_results(self, chunk: list[Outgoing], result: SubResult) -> None:
-        writer = ActivityWriter(sync_run_id=self.cycle.run.pk, source="sync")
+        writer = self.recorder.activity_writer(source="sync")
         people = self._people_of(chunk)
         if not result.ok or not isinstance(result.body, list):
             error = result.error()
-            if isinstance(error, TransientError):
+            if isinstance(error, TransientError | SessionExpiredError):
                 self._retry_later(chunk, error.message)
             else:
                 for record in chunk:
@@ -224,7 +217,7 @@ class Pusher:
             person_id = people.get(record.local_id)
             if outcome.get("success"):
                 sent.extend(record.change_ids)
-                self.counts.updated += 1
+                self.counts += Counts(updated=1)
                 if person_id:
                     names = sorted(record.values)
                     writer.add(person_id, Type.SYNC_TO_SFDC, ", ".join(names), fields=names)
@@ -233,7 +226,7 @@ class Pusher:
             code = errors[0].get("statusCode", "")
             message = "; ".join(e.get("message", "") for e in errors)
             fields = sorted({f for e in errors for f in e.get("fields") or []})
-            if code in TRANSIENT_CODES:
+            if isinstance(classify(code, message, None), TransientError):
                 self._retry_later([record], f"{code}: {message}")
             else:
                 self._rejected(record, person_id, code, message, fields, writer)
@@ -241,10 +234,11 @@ class Pusher:
             state=OutboundChange.State.SENT, sent_at=timezone.now(), error=""
         )
         done = set(sent)
-        cleared = [
-            r.local_id for r in chunk if r.sobject in ("Lead", "Contact") and set(r.change_ids) <= done
-        ]
-        Person.objects.filter(pk__in=cleared).exclude(sync_error="").update(sync_error="")
+        synced = [r for r in chunk if set(r.change_ids) <= done]
+        resolve_errors(
+            sf_ids=[r.sf_id for r in synced],
+            person_ids=[r.local_id for r in synced if r.sobject in ("Lead", "Contact")],
+        )
         writer.flush()
 
     def _rejected(
@@ -256,23 +250,19 @@ class Pusher:
         fields: list[str],
         writer: ActivityWriter,
     ) -> None:
-        self.counts.failed += 1
+        self.counts += Counts(failed=1)
         OutboundChange.objects.filter(id__in=record.change_ids).update(
             state=OutboundChange.State.REJECTED, error=f"{code}: {message}"[:2000]
         )
-        SyncError.objects.create(
-            run=self.cycle.run,
-            level=SyncError.Level.RECORD,
-            sobject=record.sobject,
-            operation=SyncStep.Operation.PUSH_UPDATES,
+        self.step.record_error(
+            code,
+            message,
             sf_id=record.sf_id,
             person_id=person_id,
             local_id=str(record.local_id),
-            code=code,
-            message=message,
             fields=fields,
-            occurred_at=timezone.now(),
         )
+        self.recorder.flush_errors()
         if person_id:
             Person.objects.filter(pk=person_id).update(sync_error=f"{code}: {message}"[:2000])
             writer.add(
@@ -288,7 +278,7 @@ class Pusher:
 
     def _retry_later(self, records: list[Outgoing], reason: str) -> None:
         now = timezone.now()
-        self.counts.skipped += len(records)
+        self.counts += Counts(skipped=len(records))
         ids = [i for record in records for i in record.change_ids]
         for change in OutboundChange.objects.filter(id__in=ids):
             change.attempts += 1
