@@ -78,7 +78,7 @@ class FieldSettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 )
             },
         ),
-        ("Seen", {"fields": ("blocked_sources", ("first_seen_at", "last_seen_at"))}),
+        ("Seen", {"fields": (("first_seen_at", "last_seen_at"),)}),
     )
 
     def _needed(self) -> dict[str, frozenset[str]]:

@@ -1,4 +1,7 @@
-"""The sync's own state: settings, cursors, runs and steps, errors, field settings, the outbox, flow runs."""
+"""The sync's own state: settings, cursors, runs and steps, errors, field settings, the outbox, flow runs.
+
+Long because it holds the eight small models the engine keeps about itself, each a screen or less.
+"""
 
 from __future__ import annotations
 
@@ -90,14 +93,6 @@ class SyncSettings(models.Model):
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
 
-    def conflict_policy(self, sobject: str) -> str:
-        return {
-            "Lead": self.lead_conflict_policy,
-            "Contact": self.contact_conflict_policy,
-            "Campaign": self.campaign_conflict_policy,
-            "CampaignMember": self.campaign_member_conflict_policy,
-        }.get(sobject, ConflictPolicy.SALESFORCE_WINS)
-
 
 class SyncCursor(models.Model):
     """Per sObject: how far the pull has read, and where an interrupted initial load resumes."""
@@ -117,14 +112,8 @@ class SyncCursor(models.Model):
     )
     load_state = models.CharField(max_length=12, choices=LoadState.choices, default=LoadState.NOT_STARTED)
     load_started_at = models.DateTimeField(null=True, blank=True)
-    load_until = models.DateTimeField(
-        null=True, blank=True, help_text="Org time the initial load reads up to."
-    )
     bulk_job_id = models.CharField(max_length=18, blank=True)
     bulk_locator = models.CharField(max_length=64, blank=True)
-    last_id = models.CharField(
-        max_length=18, blank=True, help_text="REST initial load resumes after this id."
-    )
     rows_read = models.BigIntegerField(default=0)
     rows_total = models.BigIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -192,8 +181,6 @@ class SyncStep(models.Model):
         SCHEMA = "schema", "Sync schema"
         INITIAL_LOAD = "initial_load", "Initial load"
         PULL_UPDATES = "pull_updates", "Pull updates"
-        PULL_DELETES = "pull_deletes", "Pull deletes"
-        PULL_CONVERSIONS = "pull_conversions", "Pull conversions"
         PUSH_UPDATES = "push_updates", "Push updates"
         REBUILD_INDEXES = "rebuild_indexes", "Rebuild indexes"
 
@@ -263,7 +250,6 @@ class FieldSetting(models.Model):
     picklist_values = models.JSONField(default=list, blank=True)
     reference_to = models.JSONField(default=list, blank=True)
     sync_enabled = models.BooleanField(default=True)
-    blocked_sources = models.JSONField(default=list, blank=True)
     first_seen_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
 

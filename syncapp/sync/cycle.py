@@ -18,14 +18,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from syncapp.models import ActivityLog, DeferredIndex, SyncCursor, SyncRun, SyncSettings, SyncStep
-from syncapp.salesforce.client import QueryPage, SalesforceClient, connect, to_page
+from syncapp.salesforce.client import QueryPage, SalesforceClient, connect
 from syncapp.salesforce.errors import ConfigurationError, LimitReachedError, SalesforceError
+from syncapp.sync import cursor as cursors
 from syncapp.sync.indexes import defer_indexes, rebuild_indexes
-from syncapp.sync.load import ObjectLoader, delta_query
-from syncapp.sync.objects import SyncedObject
-from syncapp.sync.pull import PageApplier, PullContext
+from syncapp.sync.pull import read
+from syncapp.sync.pull.apply import PageApplier, PullContext
+from syncapp.sync.pull.object import ObjectPull
+from syncapp.sync.push import push_pending
+from syncapp.sync.registry import SyncedObject
 from syncapp.sync.schema import SyncSchema, has_schema, load_schema, refresh_schema
-from syncapp.sync.steps import Counts, StepRecorder
+from syncapp.sync.steps import Counts, Step, StepRecorder
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "sync-cycle"
@@ -166,33 +169,22 @@ class Cycle:
     # --- pull ---------------------------------------------------------------------------------------------
     def _first_pages(self, schema: SyncSchema, entries: list[SyncedObject]) -> dict[str, QueryPage]:
         """ONE composite batch: each object's delta query, or COUNT() for objects not loaded yet."""
-        requests_, names = [], []
+        queries = []
         for entry in entries:
-            cursor, _ = SyncCursor.objects.get_or_create(sobject=entry.sobject)
-            if cursor.load_state == SyncCursor.LoadState.NOT_STARTED and entry.bulk_load:
-                soql = f"SELECT COUNT() FROM {entry.sobject}" + (
-                    f" WHERE {entry.where}" if entry.where else ""
-                )
-                include_deleted = False
+            cursor = cursors.cursor_for(entry.sobject)
+            if cursors.needs_count(cursor, entry.bulk_load):
+                queries.append((read.count_query(entry), False))
             else:
-                soql, include_deleted = delta_query(entry, schema.field_names(entry.sobject), cursor)
-            requests_.append(
-                {"method": "GET", "url": self.client.query_url(soql, include_deleted=include_deleted)}
-            )
-            names.append(entry.sobject)
-        pages: dict[str, QueryPage] = {}
-        results = self.client.composite_batch(requests_)
-        self.batch_time = self.client.server_time
-        for name, result in zip(names, results, strict=True):
-            if result.ok:
-                pages[name] = to_page(result.body)
-            else:
-                log.warning("Delta query for %s failed in the batch: %s", name, result.body)
-        return pages
+                queries.append(read.delta_query(entry, schema.field_names(entry.sobject), cursor))
+        pages, self.batch_time = read.first_pages(self.client, queries)
+        for entry, page in zip(entries, pages, strict=True):
+            if page is None:
+                log.warning("Delta query for %s failed in the batch; it is read on its own", entry.sobject)
+        return {entry.sobject: page for entry, page in zip(entries, pages, strict=True) if page is not None}
 
     def _pull(self, schema: SyncSchema, entry: SyncedObject, first: QueryPage | None) -> None:
-        cursor = SyncCursor.objects.get(sobject=entry.sobject)
-        initial = cursor.load_state != SyncCursor.LoadState.DONE
+        cursor = cursors.cursor_for(entry.sobject)
+        initial = not cursors.is_loaded(cursor)
         operation = SyncStep.Operation.INITIAL_LOAD if initial else SyncStep.Operation.PULL_UPDATES
         try:
             with self.recorder.step(entry.sobject, operation) as step:
@@ -204,21 +196,26 @@ class Cycle:
         except SalesforceError:
             pass  # the step is closed as failed with Salesforce's message; the other objects go on
 
-    def _pull_step(self, step, schema, entry, cursor, first, initial) -> None:
+    def _pull_step(
+        self,
+        step: Step,
+        schema: SyncSchema,
+        entry: SyncedObject,
+        cursor: SyncCursor,
+        first: QueryPage | None,
+        initial: bool,
+    ) -> None:
         ctx = PullContext(schema=schema, recorder=self.recorder, writer=self.recorder.activity_writer())
-        applier = PageApplier(entry, ctx)
 
         def progress(counts: Counts, done: int) -> None:
             step.counts = counts
             step.progress(done)
 
-        loader = ObjectLoader(self.client, applier, cursor, on_progress=progress)
-        if cursor.load_state == SyncCursor.LoadState.NOT_STARTED and entry.bulk_load:
-            total = first.total_size if first else self.client.count(entry.sobject, entry.where)
-            cursor.rows_total, cursor.rows_read = total, 0
-            cursor.load_state = SyncCursor.LoadState.IN_PROGRESS
-            cursor.load_started_at = timezone.now()
-            cursor.save()
+        puller = ObjectPull(self.client, PageApplier(entry, ctx), cursor, on_progress=progress)
+        if cursors.needs_count(cursor, entry.bulk_load):
+            cursors.begin_load(
+                cursor, first.total_size if first else self.client.count(entry.sobject, entry.where)
+            )
             first = None  # that page was the COUNT(), not records
         if initial:
             step.total(cursor.rows_total)
@@ -228,14 +225,13 @@ class Cycle:
             and (cursor.bulk_job_id or (cursor.rows_total or 0) > self.settings.bulk_threshold)
         ):
             self._defer_indexes(entry, (cursor.rows_total or 0) - cursor.rows_read)
-            step.counts = loader.run_bulk()
+            step.counts = puller.run_bulk()
             step.message = (
-                f"Bulk API load: {loader.seconds_writing:.1f} s writing the mirror, "
-                f"{loader.seconds_waiting:.1f} s waiting for Salesforce's pages."
+                f"Bulk API load: {puller.seconds_writing:.1f} s writing the mirror, "
+                f"{puller.seconds_waiting:.1f} s waiting for Salesforce's pages."
             )
         else:
-            soql, include_deleted = delta_query(entry, applier.names, cursor)
-            step.counts = loader.run_pages(first, soql, include_deleted, read_at=self.batch_time)
+            step.counts = puller.run_pages(first, read_at=self.batch_time)
         step.progress_done = cursor.rows_read
 
     # --- indexes during large loads -----------------------------------------------------------------------
@@ -263,6 +259,4 @@ class Cycle:
 
     # --- push ---------------------------------------------------------------------------------------------
     def _push(self, schema: SyncSchema) -> None:
-        from syncapp.sync.push import push_pending
-
         push_pending(client=self.client, recorder=self.recorder, schema=schema)

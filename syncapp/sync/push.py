@@ -14,26 +14,24 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from syncapp.models import ActivityLog, CampaignMember, OutboundChange, Person, SyncCursor, SyncStep
+from syncapp.models import ActivityLog, OutboundChange, Person, SyncCursor, SyncStep
 from syncapp.salesforce.client import COLLECTION_SIZE, COLLECTIONS_PER_COMPOSITE, SalesforceClient, SubResult
-from syncapp.salesforce.errors import LimitReachedError, SalesforceError, SessionExpiredError, TransientError
-from syncapp.salesforce.translate import classify
+from syncapp.salesforce.errors import LimitReachedError, SalesforceError, is_retryable, record_error
+from syncapp.sync import cursor as cursors
 from syncapp.sync.activity_log import ActivityWriter
-from syncapp.sync.load import delta_query
-from syncapp.sync.objects import CAMPAIGN_MEMBERS, CAMPAIGNS, CONTACTS, LEADS, SyncedObject
-from syncapp.sync.pull import PageApplier, PullContext
+from syncapp.sync.pull.object import pull_records
+from syncapp.sync.registry import SyncedObject, pushed
 from syncapp.sync.schema import SyncSchema
 from syncapp.sync.steps import Counts, StepRecorder, resolve_errors
 
 log = logging.getLogger(__name__)
-PUSHED = {entry.sobject: entry for entry in (LEADS, CONTACTS, CAMPAIGNS, CAMPAIGN_MEMBERS)}
 Type = ActivityLog.Type
 
 
@@ -51,10 +49,11 @@ class Outgoing:
         return {"attributes": {"type": self.sobject}, "Id": self.sf_id, **self.values}
 
 
-def pending_changes(now=None) -> list[OutboundChange]:
+def pending_changes(sobject: str, now: datetime | None = None) -> list[OutboundChange]:
+    """The changes of `sobject` due now (oldest first): pending, and not waiting for a retry."""
     now = now or timezone.now()
     return list(
-        OutboundChange.objects.filter(state=OutboundChange.State.PENDING)
+        OutboundChange.objects.filter(state=OutboundChange.State.PENDING, sobject=sobject)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .exclude(sf_id="")
         .order_by("id")
@@ -74,21 +73,21 @@ class PushResult:
 
 
 def push_pending(*, client: SalesforceClient, recorder: StepRecorder, schema: SyncSchema) -> PushResult:
-    """Send the pending outbox to Salesforce, one step per object; re-pull first what moved meanwhile."""
+    """Send the pending outbox to Salesforce, one step per object. A step that fails (its re-pull, say)
+    leaves its changes pending for the next cycle and the other objects are pushed all the same."""
     if not OutboundChange.objects.filter(state=OutboundChange.State.PENDING).exists():
         return PushResult()
     _follow_conversions()
-    changes = pending_changes()
-    if not changes:
-        return PushResult()
-    _refresh_moved_records(client, recorder, schema, {c.sobject for c in changes})
-    changes = pending_changes()  # the refresh may have superseded some
-    outgoing = group(changes)
     counts: dict[str, Counts] = {}
-    for sobject in PUSHED:
-        records = [o for o in outgoing if o.sobject == sobject]
-        if records:
-            counts[sobject] = Pusher(client, recorder, PUSHED[sobject]).push(records)
+    for sobject, entry in pushed().items():
+        if not schema.field_names(sobject) or not pending_changes(sobject):
+            continue
+        try:
+            counts[sobject] = Pusher(client, recorder, entry, schema).push()
+        except LimitReachedError:
+            raise
+        except SalesforceError:
+            continue  # the step is closed as failed with Salesforce's message
     return PushResult(counts=counts)
 
 
@@ -105,18 +104,19 @@ def group(changes: list[OutboundChange]) -> list[Outgoing]:
 
 def _follow_conversions() -> None:
     """A lead edited locally and then converted: the edit now belongs to the contact (same person field)."""
-    lead_changes = OutboundChange.objects.filter(state=OutboundChange.State.PENDING, sobject="Lead")
+    people = {entry.fixed["sfdc_type"]: entry for entry in pushed().values() if entry.is_person}
+    lead, contact = people[Person.SfdcType.LEAD], people[Person.SfdcType.CONTACT]
+    lead_changes = OutboundChange.objects.filter(state=OutboundChange.State.PENDING, sobject=lead.sobject)
     converted = Person.objects.filter(
         pk__in=lead_changes.values("local_id"), sfdc_type=Person.SfdcType.CONTACT
     ).values_list("pk", "sf_contact_id")
-    lead_to_contact = {
-        c.api: next((d.api for d in CONTACTS.columns if d.attname == c.attname), "") for c in LEADS.columns
-    }
+    contact_api = {c.attname: c.api for c in contact.columns}
+    lead_to_contact = {c.api: contact_api.get(c.attname, "") for c in lead.columns}
     for pk, contact_id in converted:
         for change in lead_changes.filter(local_id=pk):
             contact_field = lead_to_contact.get(change.field, "")
             if contact_field and contact_id:
-                change.sobject, change.field, change.sf_id = "Contact", contact_field, contact_id
+                change.sobject, change.field, change.sf_id = contact.sobject, contact_field, contact_id
                 change.save(update_fields=["sobject", "field", "sf_id"])
             else:
                 change.state = OutboundChange.State.SUPERSEDED
@@ -124,46 +124,22 @@ def _follow_conversions() -> None:
                 change.save(update_fields=["state", "error"])
 
 
-def _refresh_moved_records(
-    client: SalesforceClient, recorder: StepRecorder, schema: SyncSchema, sobjects: set[str]
-) -> None:
-    """Re-pull what changed in Salesforce since the pull began (one composite batch), so the push never
-    overwrites an edit it has not seen; the conflict rules run on it like on any pull."""
-    entries = [PUSHED[s] for s in PUSHED if s in sobjects and schema.field_names(s)]
-    cursors = {c.sobject: c for c in SyncCursor.objects.filter(sobject__in=[e.sobject for e in entries])}
-    entries = [e for e in entries if e.sobject in cursors and cursors[e.sobject].high_water]
-    if not entries:
-        return
-    queries = []
-    for entry in entries:
-        soql, include_deleted = delta_query(entry, schema.field_names(entry.sobject), cursors[entry.sobject])
-        queries.append({"method": "GET", "url": client.query_url(soql, include_deleted=include_deleted)})
-    ctx = PullContext(schema=schema, recorder=recorder, writer=recorder.activity_writer())
-    for entry, result in zip(entries, client.composite_batch(queries), strict=True):
-        if not result.ok:
-            raise result.error()
-        applier = PageApplier(entry, ctx)
-        page = result.body
-        while True:
-            applier.apply(applier.from_rest(page.get("records", [])), cursors[entry.sobject])
-            if page.get("done", True):
-                break
-            page = client._call(
-                lambda sf, url=page["nextRecordsUrl"]: sf.query_more(url, identifier_is_url=True)
-            )
-
-
 class Pusher:
-    def __init__(self, client: SalesforceClient, recorder: StepRecorder, entry: SyncedObject) -> None:
+    def __init__(
+        self, client: SalesforceClient, recorder: StepRecorder, entry: SyncedObject, schema: SyncSchema
+    ) -> None:
         self.client = client
         self.recorder = recorder
         self.entry = entry
+        self.schema = schema
         self.counts = Counts()
 
-    def push(self, records: list[Outgoing]) -> Counts:
+    def push(self) -> Counts:
         with self.recorder.step(self.entry.sobject, SyncStep.Operation.PUSH_UPDATES) as step:
-            step.total(len(records))
             self.step = step
+            self._repull_moved()
+            records = group(pending_changes(self.entry.sobject))  # the re-pull may have superseded some
+            step.total(len(records))
             chunks = [records[i : i + COLLECTION_SIZE] for i in range(0, len(records), COLLECTION_SIZE)]
             try:
                 for start in range(0, len(chunks), COLLECTIONS_PER_COMPOSITE):
@@ -172,6 +148,22 @@ class Pusher:
                 step.counts = self.counts
                 step.progress_done = self.counts.total
         return self.counts
+
+    def _repull_moved(self) -> None:
+        """Re-pull the records about to be pushed that changed in Salesforce since the pull read them, so the
+        push never overwrites an edit it has not seen; the conflict rules run on them like on any pull."""
+        cursor = SyncCursor.objects.filter(sobject=self.entry.sobject).first()
+        if cursor is None or not cursor.high_water:
+            return
+        start, _ = cursors.since(cursor)
+        pull_records(
+            client=self.client,
+            sobject=self.entry.sobject,
+            ids=[change.sf_id for change in pending_changes(self.entry.sobject)],
+            recorder=self.recorder,
+            schema=self.schema,
+            changed_since=start,
+        )
 
     def _send(self, group_: list[list[Outgoing]]) -> None:
         try:
@@ -205,7 +197,7 @@ class Pusher:
         people = self._people_of(chunk)
         if not result.ok or not isinstance(result.body, list):
             error = result.error()
-            if isinstance(error, TransientError | SessionExpiredError):
+            if is_retryable(error):
                 self._retry_later(chunk, error.message)
             else:
                 for record in chunk:
@@ -222,11 +214,9 @@ class Pusher:
                     names = sorted(record.values)
                     writer.add(person_id, Type.SYNC_TO_SFDC, ", ".join(names), fields=names)
                 continue
-            errors = outcome.get("errors") or [{}]
-            code = errors[0].get("statusCode", "")
-            message = "; ".join(e.get("message", "") for e in errors)
-            fields = sorted({f for e in errors for f in e.get("fields") or []})
-            if isinstance(classify(code, message, None), TransientError):
+            error = record_error(outcome.get("errors") or [{}])
+            code, message, fields = error.code, error.detail, error.fields
+            if is_retryable(error):
                 self._retry_later([record], f"{code}: {message}")
             else:
                 self._rejected(record, person_id, code, message, fields, writer)
@@ -237,7 +227,7 @@ class Pusher:
         synced = [r for r in chunk if set(r.change_ids) <= done]
         resolve_errors(
             sf_ids=[r.sf_id for r in synced],
-            person_ids=[r.local_id for r in synced if r.sobject in ("Lead", "Contact")],
+            person_ids=[r.local_id for r in synced] if self.entry.is_person else (),
         )
         writer.flush()
 
@@ -288,10 +278,11 @@ class Pusher:
             change.save(update_fields=["attempts", "next_attempt_at", "error"])
 
     def _people_of(self, chunk: list[Outgoing]) -> dict[int, int]:
-        """local id → person id for a chunk of one object (one query for campaign members)."""
-        if self.entry.sobject in ("Lead", "Contact"):
+        """local id → person id for a chunk of one object (one query for rows that link to a person)."""
+        if self.entry.is_person:
             return {record.local_id: record.local_id for record in chunk}
-        if self.entry.sobject == "CampaignMember":
-            members = CampaignMember.objects.filter(pk__in=[r.local_id for r in chunk], person__isnull=False)
-            return dict(members.values_list("pk", "person_id"))
-        return {}
+        model = self.entry.model
+        if not any(f.name == "person" for f in model._meta.concrete_fields):
+            return {}
+        linked = model._default_manager.filter(pk__in=[r.local_id for r in chunk], person__isnull=False)
+        return dict(linked.values_list("pk", "person_id"))

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from syncapp.models import CustomObjectType, FieldSetting
 from syncapp.salesforce.client import SalesforceClient
-from syncapp.sync.objects import SyncedObject, registry
+from syncapp.sync.registry import SyncedObject, registry
 
 # Compound and binary fields: their components sync instead, or they cannot be mirrored as values.
 UNSYNCABLE_TYPES = {"address", "location", "base64", "complexvalue"}

@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from syncapp.models import FieldSetting, SyncError, SyncRun, SyncSettings, SyncStep
-from syncapp.sync import cycle, pull
+from syncapp.sync import cycle
 from syncapp.sync.cycle import schema_is_due
+from syncapp.sync.pull import apply as pull
 
 pytestmark = pytest.mark.django_db
 

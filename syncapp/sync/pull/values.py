@@ -7,15 +7,23 @@ record first loaded through Bulk CSV and later through REST compares equal when 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from syncapp.sync.objects import Column
-
 NUMERIC_FLOAT = {"double", "currency", "percent"}
 TYPED = {"boolean", "int", "datetime", *NUMERIC_FLOAT}
 SF_DATETIME = "%Y-%m-%dT%H:%M:%S.000+0000"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A model column filled from one Salesforce field. `kind` picks the value converter."""
+
+    attname: str
+    api: str
+    kind: str = "str"  # str | bool | int | decimal | date | datetime | id
 
 
 class UnstorableValue(ValueError):

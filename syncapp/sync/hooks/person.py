@@ -22,14 +22,12 @@ from syncapp.models import (
     SalesforceActivity,
     SyncError,
 )
-from syncapp.sync.activity_log import display, log_new_people
-from syncapp.sync.hooks import Hook
-from syncapp.sync.pull import RowChange
-from syncapp.sync.records import column_values, parse_datetime
+from syncapp.sync.activity_log import ActivityWriter, display, log_new_people
+from syncapp.sync.hooks import Hook, HookedObject, RowChange
+from syncapp.sync.pull.values import column_values, parse_datetime
 from syncapp.sync.steps import Counts
 
 Type = ActivityLog.Type
-PERSON_OBJECTS = ("Lead", "Contact")
 # Person columns a merge may fill on the winner when the winner's are empty.
 MERGEABLE_COLUMNS = (
     "email",
@@ -46,10 +44,26 @@ MERGEABLE_COLUMNS = (
 
 class PersonHook(Hook):
     extra_attnames = ("company",)
+    # Conversions and merges are followed through these; a contact's company comes from its account.
+    NEEDS = {
+        "Lead": (
+            "IsConverted",
+            "ConvertedContactId",
+            "ConvertedAccountId",
+            "ConvertedOpportunityId",
+            "ConvertedDate",
+            "MasterRecordId",
+        ),
+        "Contact": ("MasterRecordId", "AccountId"),
+    }
 
-    def __init__(self, entry, ctx) -> None:
-        super().__init__(entry, ctx)
+    def __init__(self, entry: HookedObject, writer: ActivityWriter) -> None:
+        super().__init__(entry, writer)
         self.merge_losers: list[int] = []
+
+    @classmethod
+    def required_fields(cls, sobject: str) -> tuple[str, ...]:
+        return cls.NEEDS.get(sobject, ())
 
     def prepare(self, records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Counts]:
         if self.entry.sobject != "Lead":
@@ -236,6 +250,9 @@ class PersonHook(Hook):
             **converted,
         )
         return person, Counts(created=1)
+
+
+PERSON_OBJECTS = tuple(PersonHook.NEEDS)  # the sObjects a person is mirrored from
 
 
 def merge_people(*, winner: Person, loser: Person, writer, occurred_at=None) -> None:

@@ -6,8 +6,14 @@ import csv
 from datetime import date
 from decimal import Decimal
 
-from syncapp.sync.objects import LEADS, OPPORTUNITIES
-from syncapp.sync.records import canonical_datetime, column_converter, column_values, csv_lines, csv_records
+from syncapp.sync.pull.values import (
+    canonical_datetime,
+    column_converter,
+    column_values,
+    csv_lines,
+    csv_records,
+)
+from syncapp.sync.registry import LEADS, OPPORTUNITIES
 
 MAX = {"email": 255, "first_name": 80, "title": 255, "company": 255, "phone": 40}
 
