@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from django.db import models
+from django.db.models import Exists, OuterRef
+
+from syncapp.models import OutboundChange
+from syncapp.sync.edits import editable_fields
+from syncapp.sync.registry import person_sobjects as registry_person_sobjects
+from syncapp.sync.registry import pushed
 from syncapp.sync.schema import required_fields
 
 
@@ -9,3 +16,26 @@ def fields_the_sync_needs() -> dict[str, frozenset[str]]:
     """Per sObject, the Salesforce fields that always sync: the engine keys, orders and links records on
     them, so Field settings show them switched on and read-only."""
     return required_fields()
+
+
+def person_sobjects() -> tuple[str, ...]:
+    """The sObjects a person is mirrored from (the outbox names a person's row by them)."""
+    return registry_person_sobjects()
+
+
+def pending_sync(model: type[models.Model]) -> Exists:
+    """True for a row with a local edit waiting in the outbox: one correlated EXISTS on the outbox index,
+    over the sObjects the model's rows are pushed as."""
+    concrete = model._meta.concrete_model
+    sobjects = [entry.sobject for entry in pushed().values() if entry.model is concrete]
+    return Exists(
+        OutboundChange.objects.filter(
+            state=OutboundChange.State.PENDING, sobject__in=sobjects, local_id=OuterRef("pk")
+        )
+    )
+
+
+def fields_editable_for(*, obj: models.Model, candidates: tuple[str, ...]) -> set[str]:
+    """The fields a marketer may edit on a lead, contact, campaign or member: Salesforce's field-level
+    security for the sync user decides (read-only, formula and system fields never are)."""
+    return editable_fields(obj, candidates)

@@ -11,7 +11,7 @@ from syncapp.models import Campaign, CampaignMember, Person
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync import cycle
-from syncapp.sync.edits import editable_fields, record_update
+from syncapp.sync.edits import record_update
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,3 @@ def campaign_update(*, campaign: Campaign, changes: dict[str, Any], actor: str) 
 
 def campaign_member_update(*, member: CampaignMember, changes: dict[str, Any], actor: str) -> CampaignMember:
     return record_update(obj=member, changes=changes, actor=actor)
-
-
-def fields_editable_for(*, obj, candidates: tuple[str, ...]) -> set[str]:
-    """The fields a marketer may edit on a lead, contact, campaign or member: Salesforce's field-level
-    security for the sync user decides (read-only, formula and system fields never are)."""
-    return editable_fields(obj, candidates)

@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
-from syncapp.models import FieldSetting, OutboundChange
-
-# The outbox names a person's row by the sObject it is pushed as.
-PERSON_SOBJECTS = ("Lead", "Contact")
-
-
-def pending_outbound(sobjects: tuple[str, ...]) -> Exists:
-    """True when a local edit of the row waits in the outbox; one correlated EXISTS on the outbox index."""
-    return Exists(
-        OutboundChange.objects.filter(
-            state=OutboundChange.State.PENDING, sobject__in=sobjects, local_id=OuterRef("pk")
-        )
-    )
+from syncapp import selectors
+from syncapp.models import FieldSetting, Person
 
 
 def picklist_filter(field: str, api_name: str, sobjects: tuple[str, ...], title: str) -> type:
@@ -71,7 +60,7 @@ class SyncStatusFilter(admin.SimpleListFilter):
         return [("error", "Rejected by Salesforce"), ("pending", "Pending sync"), ("ok", "In sync")]
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
-        pending = pending_outbound(PERSON_SOBJECTS)
+        pending = selectors.pending_sync(Person)
         if self.value() == "error":
             return queryset.exclude(sync_error="")
         if self.value() == "pending":

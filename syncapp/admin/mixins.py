@@ -11,6 +11,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from syncapp import selectors
 from syncapp.admin.display import sf_field_rows
 
 
@@ -75,11 +76,11 @@ class ReadOnlyAdminMixin(NoticeMixin):
 class ServiceSaveMixin(NoticeMixin):
     """Edits go through a service (the one door that also writes the outbox), never through `obj.save()`.
 
-    `service` is the name of a function in `syncapp.services` taking `(*, <service_arg>, changes, actor)`;
-    it is looked up when a form is saved, so the admin never holds a stale reference to it.
+    `service` is a function of `syncapp.services`, set as `staticmethod(services.<name>)` so that grep finds
+    its callers, taking `(*, <service_arg>, changes, actor)`.
     """
 
-    service: str = ""
+    service: Callable[..., models.Model]
     service_arg: str = ""
     editable_fields: tuple[str, ...] = ()
 
@@ -93,13 +94,11 @@ class ServiceSaveMixin(NoticeMixin):
         return {}
 
     def get_readonly_fields(self, request: HttpRequest, obj: models.Model | None = None) -> tuple[str, ...]:
-        from syncapp import services
-
         declared = tuple(super().get_readonly_fields(request, obj))
         editable = set(self.editable_fields)
         if obj is not None:
             # Fields the Salesforce sync user cannot update are shown, not offered for editing.
-            editable = services.fields_editable_for(obj=obj, candidates=self.editable_fields)
+            editable = selectors.fields_editable_for(obj=obj, candidates=self.editable_fields)
         model_fields = tuple(
             f.name
             for f in self.model._meta.get_fields()
@@ -127,11 +126,8 @@ class ServiceSaveMixin(NoticeMixin):
     def run_service(
         self, request: HttpRequest, stored: models.Model, changes: dict[str, object]
     ) -> models.Model:
-        from syncapp import services
-
-        update: Callable[..., models.Model] = getattr(services, self.service)
         actor = f"admin: {request.user.get_username()}"
-        return update(
+        return self.service(
             **{self.service_arg: stored, "changes": changes, "actor": actor}, **self.service_extra(request)
         )
 

@@ -24,6 +24,7 @@ class HookedObject(Protocol):
 
     sobject: str
     columns: tuple[Column, ...]
+    key: str  # the model field holding the Salesforce id
 
 
 @dataclass

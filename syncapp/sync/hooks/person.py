@@ -176,7 +176,7 @@ class PersonHook(Hook):
         """
         if not self.merge_losers:
             return
-        key = "sf_lead_id" if self.entry.sobject == "Lead" else "sf_contact_id"
+        key = self.entry.key
         losers = Person.objects.filter(pk__in=self.merge_losers, merged_into__isnull=True)
         for loser in losers:
             winner_sf_id = loser.sf_fields.get("MasterRecordId")
