@@ -12,7 +12,7 @@ from syncapp.models import SyncCursor
 from syncapp.salesforce.client import QueryPage, SalesforceClient, to_page
 from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync import cursor as cursors
-from syncapp.sync.pull.values import soql_datetime
+from syncapp.sync.pull.values import is_salesforce_id, soql_datetime
 from syncapp.sync.registry import SyncedObject
 
 BULK_PAGE = 20000  # rows per Bulk results request (held as CSV text while it is applied)
@@ -52,13 +52,14 @@ def by_id_queries(
     entry: SyncedObject, names: list[str], ids: list[str], changed_since: datetime | None = None
 ) -> list[str]:
     """Queries reading these records (deleted ones too, through queryAll), `IDS_PER_QUERY` ids each;
-    with `changed_since`, only those whose SystemModstamp moved since then."""
+    with `changed_since`, only those whose SystemModstamp moved since then. Malformed ids are left out
+    (Salesforce would refuse the whole query for one of them)."""
     since = f"SystemModstamp >= {soql_datetime(changed_since)}" if changed_since else ""
+    valid = [i for i in ids if is_salesforce_id(i)]
     queries = []
-    for start in range(0, len(ids), IDS_PER_QUERY):
-        quoted = ", ".join(f"'{i}'" for i in ids[start : start + IDS_PER_QUERY] if i.isalnum())
-        if quoted:
-            queries.append(select(entry, names) + where(f"Id IN ({quoted})", since, entry.where))
+    for start in range(0, len(valid), IDS_PER_QUERY):
+        quoted = ", ".join(f"'{i}'" for i in valid[start : start + IDS_PER_QUERY])
+        queries.append(select(entry, names) + where(f"Id IN ({quoted})", since, entry.where))
     return queries
 
 

@@ -26,6 +26,21 @@ class Column:
     kind: str = "str"  # str | bool | int | decimal | date | datetime | id
 
 
+ID_SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def is_salesforce_id(value: str) -> bool:
+    """An 18-character id whose case-safe suffix matches its first 15 characters, as Salesforce checks
+    before it runs a query: one malformed id would fail the whole `Id IN (…)` query."""
+    if len(value) != 18 or not value.isalnum() or not value.isascii():
+        return False
+    suffix = ""
+    for start in range(0, 15, 5):
+        bits = sum(1 << i for i, char in enumerate(value[start : start + 5]) if char.isupper())
+        suffix += ID_SUFFIX_ALPHABET[bits]
+    return value[15:] == suffix
+
+
 class UnstorableValue(ValueError):
     """A value Salesforce sent that a local column cannot hold (kept in sf_fields, column left empty)."""
 
