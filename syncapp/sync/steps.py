@@ -158,6 +158,8 @@ class StepRecorder:
         except BaseException as exc:
             message = getattr(exc, "message", "") or f"Internal error: {exc!r}"
             step.failure = message
+            # Record errors queued by a page whose transaction rolled back: its replay queues them again.
+            self.errors = []
             self.failed_steps += 1
             self.fail(exc, message, sobject=sobject, operation=operation)
             step._close(SyncStep.Status.FAILED)
