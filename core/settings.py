@@ -143,6 +143,10 @@ SALESFORCE_TIMEOUT = env.float("SALESFORCE_TIMEOUT", default=60.0)
 SYNC_OVERLAP_SECONDS = env.int("SYNC_OVERLAP_SECONDS", default=60)
 # A cycle's lease; extended while it makes progress, so a crashed worker blocks the sync this long at most.
 SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=600)
+# Flow actions: a new lead carries the person's key in this external-id field when the org has it (the
+# demo org's Sync_Key__c), so a retried Sync Person to SFDC upserts instead of creating a second lead.
+SALESFORCE_LEAD_KEY_FIELD = env.str("SALESFORCE_LEAD_KEY_FIELD", default="Sync_Key__c")
+SYNC_KEY_PREFIX = env.str("SYNC_KEY_PREFIX", default="syncapp-")
 
 # --- Auth, i18n, static -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
 
-from syncapp.models import Campaign, CampaignMember, Person
+from syncapp.flows import runner
+from syncapp.flows.registry import ACTIONS, FlowAction, action_for
+from syncapp.models import Campaign, CampaignMember, FlowRun, Person
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync import cycle
@@ -80,3 +83,66 @@ def fields_editable_for(*, obj, candidates: tuple[str, ...]) -> set[str]:
     """The fields a marketer may edit on a lead, contact, campaign or member: Salesforce's field-level
     security for the sync user decides (read-only, formula and system fields never are)."""
     return editable_fields(obj, candidates)
+
+
+# --- flow actions -------------------------------------------------------------------------------------------
+FLOW_BATCH = 200  # people per task: one sObject Collections request per batch where Salesforce allows it
+
+
+def flow_actions() -> dict[str, FlowAction]:
+    return ACTIONS
+
+
+def flow_action(key: str) -> FlowAction:
+    return action_for(key)
+
+
+@transaction.atomic
+def flow_run_request(
+    *,
+    action: str,
+    persons: list[Person],
+    options: dict[str, Any],
+    actor: Any = None,
+    foreground: bool = False,
+) -> list[FlowRun]:
+    """Write one FlowRun per person (before anything reaches Salesforce) and run them: on the workers once
+    this transaction commits, or here and now when `foreground` (the `flow` command)."""
+    flow = action_for(action)
+    user = actor if getattr(actor, "pk", None) else None
+    runs = FlowRun.objects.bulk_create(
+        [FlowRun(action=flow.key, options=options, person=p, requested_by=user) for p in persons]
+    )
+    ids = [run.pk for run in runs]
+    if foreground:
+        return runner.execute(ids)
+    transaction.on_commit(lambda: _enqueue_flow_runs(ids))
+    return runs
+
+
+def _enqueue_flow_runs(ids: list[int]) -> None:
+    from django_q.tasks import async_task
+
+    for start in range(0, len(ids), FLOW_BATCH):
+        chunk = ids[start : start + FLOW_BATCH]
+        if len(chunk) == 1:
+            task_id = async_task("syncapp.tasks.run_flow", chunk[0], task_name=f"flow run {chunk[0]}")
+        else:
+            task_id = async_task("syncapp.tasks.run_flows", chunk, task_name=f"flow runs {chunk[0]}…")
+        FlowRun.objects.filter(pk__in=chunk).update(task_id=task_id or "")
+
+
+def flow_runs_execute(*, flow_run_ids: list[int]) -> list[FlowRun]:
+    """Run queued FlowRuns now, in this process (what the worker's task calls)."""
+    return runner.execute(flow_run_ids)
+
+
+def flow_runs_recover() -> str:
+    """Runs a dead worker left behind: re-queued once (the actions are safe to retry), else failed."""
+    from django.conf import settings
+
+    timeout = settings.Q_CLUSTER.get("timeout") or 600
+    retried, failed = runner.recover(stale_after=timedelta(seconds=timeout + 60))
+    if retried:
+        transaction.on_commit(lambda: _enqueue_flow_runs(retried))
+    return f"{len(retried)} flow run(s) re-queued, {len(failed)} failed after a stopped worker."

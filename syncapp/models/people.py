@@ -58,10 +58,6 @@ class Person(SalesforceRecord):
             models.Index(fields=["sfdc_type", "-sf_modstamp", "-id"], name="person_type_modstamp"),
             models.Index(fields=["-sf_modstamp", "-id"], name="person_modstamp"),
         ]
-        permissions = [
-            ("sync_person", "Can sync a person to Salesforce"),
-            ("convert_person", "Can convert a person in Salesforce"),
-        ]
 
     def __str__(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()

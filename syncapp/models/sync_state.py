@@ -277,6 +277,9 @@ class OutboundChange(models.Model):
 
 
 class FlowRun(models.Model):
+    """One flow action for one person: written before anything is sent to Salesforce (write-ahead), so a
+    worker that dies mid-run leaves a row the next worker start retries or fails, never a silent loss."""
+
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
@@ -292,6 +295,9 @@ class FlowRun(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     result = models.TextField(blank=True)
+    error_code = models.CharField("Salesforce error code", max_length=80, blank=True)
+    sf_ids = models.JSONField("Salesforce ids touched", default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -299,6 +305,25 @@ class FlowRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["person", "-created_at"], name="flowrun_person_time"),
+            models.Index(fields=["status", "started_at"], name="flowrun_status"),
+        ]
+        # One permission per action (the flows registry's keys): "Marketers" get them all.
+        permissions = [
+            ("run_sync_person_to_sfdc", "Can run Sync Person to SFDC"),
+            ("run_convert_person", "Can run Convert Person"),
+            ("run_add_to_sfdc_campaign", "Can run Add to SFDC Campaign"),
+            ("run_change_status_in_sfdc_campaign", "Can run Change Status in SFDC Campaign"),
+            ("run_remove_from_sfdc_campaign", "Can run Remove from SFDC Campaign"),
+            ("run_change_owner", "Can run Change Owner"),
+            ("run_create_task", "Can run Create Task"),
+            ("run_delete_person_from_sfdc", "Can run Delete Person from SFDC"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
