@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString
 
 from syncapp.admin.display import EMPTY, admin_link, badge, lookup_link, modified_column
 from syncapp.admin.filters import PERSON_SOBJECTS, SyncStatusFilter, pending_outbound, picklist_filter
+from syncapp.admin.flow_actions import FlowActionsMixin
 from syncapp.admin.mixins import ServiceSaveMixin
 from syncapp.admin.person_page import person_panels
 from syncapp.models import Contact, Lead, Person
@@ -42,7 +43,7 @@ LeadSourceFilter = picklist_filter("lead_source", "LeadSource", ("Lead", "Contac
 
 
 @admin.register(Person)
-class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
+class PersonAdmin(FlowActionsMixin, ServiceSaveMixin, admin.ModelAdmin):
     service = "person_update"
     service_arg = "person"
     editable_fields = PERSON_EDITABLE

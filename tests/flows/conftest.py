@@ -5,16 +5,7 @@ from __future__ import annotations
 import pytest
 
 from syncapp import services
-from syncapp.models import ActivityLog, FlowRun, Person, SalesforceUser
-from syncapp.sync.cycle import run_cycle
-
-
-@pytest.fixture
-def synced(db, emulator):
-    """The demo org mirrored by one cycle (users, queues, campaigns, people)."""
-    result = run_cycle(trigger="test")
-    assert result.run is not None
-    return emulator
+from syncapp.models import FlowRun, Person
 
 
 @pytest.fixture
@@ -28,43 +19,3 @@ def run_flow(synced):
         return runs
 
     return run
-
-
-def local_person(**values) -> Person:
-    defaults = {
-        "first_name": "Nia",
-        "last_name": "Okafor",
-        "email": "nia@okafor.example",
-        "company": "Okafor Ltd",
-    }
-    return Person.objects.create(**{**defaults, **values})
-
-
-def a_lead() -> Person:
-    return (
-        Person.objects.filter(sfdc_type="lead", sf_deleted=False, is_converted=False, owner__kind="user")
-        .order_by("pk")
-        .first()
-    )
-
-
-def a_contact() -> Person:
-    return (
-        Person.objects.filter(sfdc_type="contact", sf_deleted=False)
-        .exclude(sf_fields={})
-        .order_by("pk")
-        .first()
-    )
-
-
-def a_user(exclude: str | None = None) -> SalesforceUser:
-    users = SalesforceUser.objects.filter(kind="user", is_active=True).exclude(sf_id=exclude).order_by("pk")
-    return users.first()
-
-
-def a_queue() -> SalesforceUser:
-    return SalesforceUser.objects.filter(kind="queue").first()
-
-
-def flow_log(person: Person, type_: str) -> list[ActivityLog]:
-    return list(ActivityLog.objects.filter(person=person, type=type_))

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from syncapp.flows import runner
 from syncapp.flows.convert_person import ConvertPersonForm
 from syncapp.models import Account, ActivityLog, FlowRun, Opportunity, OpportunityContactRole, Person
-from tests.flows.conftest import a_lead, a_user, flow_log, local_person
+from tests.flows.people import a_lead, a_user, flow_log, local_person
 
 pytestmark = pytest.mark.django_db
 CONVERTED = "Closed - Converted"

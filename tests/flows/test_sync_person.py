@@ -7,7 +7,7 @@ import pytest
 from syncapp import services
 from syncapp.flows import runner
 from syncapp.models import ActivityLog, FlowRun, OutboundChange, Person, SyncSettings
-from tests.flows.conftest import a_contact, a_lead, a_queue, a_user, flow_log, local_person
+from tests.flows.people import a_contact, a_lead, a_queue, a_user, flow_log, local_person
 
 pytestmark = pytest.mark.django_db
 SYNC = ActivityLog.Type.SYNC_PERSON
