@@ -147,6 +147,9 @@ SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=600)
 # demo org's Sync_Key__c), so a retried Sync Person to SFDC upserts instead of creating a second lead.
 SALESFORCE_LEAD_KEY_FIELD = env.str("SALESFORCE_LEAD_KEY_FIELD", default="Sync_Key__c")
 SYNC_KEY_PREFIX = env.str("SYNC_KEY_PREFIX", default="syncapp-")
+# A flow task (up to 200 people) is killed after this many seconds; a run still "running" a minute after
+# that belonged to a dead worker, and the next worker start re-queues it once.
+FLOW_TASK_TIMEOUT = env.int("FLOW_TASK_TIMEOUT", default=300)
 
 # --- Auth, i18n, static -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -121,14 +121,20 @@ def flow_run_request(
 
 
 def _enqueue_flow_runs(ids: list[int]) -> None:
+    from django.conf import settings
     from django_q.tasks import async_task
 
+    timeout = settings.FLOW_TASK_TIMEOUT
     for start in range(0, len(ids), FLOW_BATCH):
         chunk = ids[start : start + FLOW_BATCH]
         if len(chunk) == 1:
-            task_id = async_task("syncapp.tasks.run_flow", chunk[0], task_name=f"flow run {chunk[0]}")
+            task_id = async_task(
+                "syncapp.tasks.run_flow", chunk[0], task_name=f"flow run {chunk[0]}", timeout=timeout
+            )
         else:
-            task_id = async_task("syncapp.tasks.run_flows", chunk, task_name=f"flow runs {chunk[0]}…")
+            task_id = async_task(
+                "syncapp.tasks.run_flows", chunk, task_name=f"flow runs {chunk[0]}…", timeout=timeout
+            )
         FlowRun.objects.filter(pk__in=chunk).update(task_id=task_id or "")
 
 
@@ -141,8 +147,7 @@ def flow_runs_recover() -> str:
     """Runs a dead worker left behind: re-queued once (the actions are safe to retry), else failed."""
     from django.conf import settings
 
-    timeout = settings.Q_CLUSTER.get("timeout") or 600
-    retried, failed = runner.recover(stale_after=timedelta(seconds=timeout + 60))
+    retried, failed = runner.recover(stale_after=timedelta(seconds=settings.FLOW_TASK_TIMEOUT + 60))
     if retried:
         transaction.on_commit(lambda: _enqueue_flow_runs(retried))
     return f"{len(retried)} flow run(s) re-queued, {len(failed)} failed after a stopped worker."
