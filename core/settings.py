@@ -122,7 +122,9 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
-    Q_CLUSTER["poll"] = 1
+    # Seconds the idle ORM broker waits before looking for new tasks: a flow action clicked in the admin
+    # waits half of this on average before a worker picks it up (one indexed SELECT per poll).
+    Q_CLUSTER["poll"] = env.float("Q_POLL", default=0.2)
 
 # --- Salesforce -------------------------------------------------------------------------------------------
 SALESFORCE_LOGIN_URL = env.str("SALESFORCE_LOGIN_URL", default="https://login.salesforce.com").rstrip("/")

@@ -21,6 +21,7 @@ from syncapp.flows.engine import Engine, log_rows
 from syncapp.flows.registry import FlowAction, action_for
 from syncapp.flows.sync_person import create_leads
 from syncapp.models import ActivityLog, FlowRun, Person, SyncSettings
+from syncapp.salesforce.auth import Credentials
 from syncapp.salesforce.client import SalesforceClient, connect
 from syncapp.salesforce.errors import SalesforceError
 
@@ -32,6 +33,20 @@ OUTCOMES = {
     Status.SKIPPED: ActivityLog.Outcome.SKIPPED,
     Status.FAILED: ActivityLog.Outcome.FAILED,
 }
+
+
+_CLIENTS: dict[Credentials, SalesforceClient] = {}
+
+
+def shared_client() -> SalesforceClient:
+    """One logged-in client per worker process: a click then costs no OAuth round trip (an expired session
+    is renewed by the client itself)."""
+    credentials = Credentials.from_settings()
+    client = _CLIENTS.get(credentials)
+    if client is None:
+        _CLIENTS.clear()
+        client = _CLIENTS[credentials] = connect(credentials)
+    return client
 
 
 def claim(flow_run_ids: list[int]) -> list[FlowRun]:
@@ -80,7 +95,7 @@ def _execute_batch(key: str, runs: list[FlowRun], client: SalesforceClient | Non
             )
     engine = None
     try:
-        client = client or connect()
+        client = client or shared_client()
         engine = Engine(client, source=f"flow: {action.label}")
         ctx = FlowContext(client=client, engine=engine, settings=SyncSettings.load())
         _run(action, ctx, [j for j in jobs if not j.done])
