@@ -139,7 +139,9 @@ def _enqueue_flow_runs(ids: list[int]) -> None:
 
 
 def flow_runs_execute(*, flow_run_ids: list[int]) -> list[FlowRun]:
-    """Run queued FlowRuns now, in this process (what the worker's task calls)."""
+    """Run queued FlowRuns now, in this process (what the worker's task calls); runs a dead worker left
+    behind are picked up first, so none waits for the next worker start."""
+    flow_runs_recover()
     return runner.execute(flow_run_ids)
 
 
