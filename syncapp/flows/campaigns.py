@@ -120,6 +120,7 @@ def run_change_status(ctx: FlowContext, jobs: list[Job]) -> None:
     campaign_id, status = jobs[0].options["campaign"], jobs[0].options["status"]
     members = memberships(ctx, campaign_id, jobs)
     updates, adds = [], []
+    old_status: dict[int, str] = {}
     for job in jobs:
         member = members.get(job.person.pk)
         ids = {"campaign": campaign_id}
@@ -134,10 +135,13 @@ def run_change_status(ctx: FlowContext, jobs: list[Job]) -> None:
         elif member:
             record = {"attributes": {"type": "CampaignMember"}, "Id": member["Id"], "Status": status}
             updates.append((job, record))
-            job.options = {**job.options, "old_status": member["Status"]}
+            old_status[job.person.pk] = member["Status"]
         else:
             adds.append((job, _member_values(job, campaign_id, status)))
     _write(ctx, "PATCH", updates, "Status changed to “{status}”.", campaign_id)
+    for job, _ in updates:
+        if job.outcome is not None:
+            job.outcome.attributes.update(old_value=old_status[job.person.pk], new_value=status)
     # Marketo's implied Add to SFDC Campaign for a person who is not a member yet.
     _write(ctx, "POST", adds, "Not a member yet: added to the campaign with status “{status}”.", campaign_id)
 

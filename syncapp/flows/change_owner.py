@@ -49,7 +49,11 @@ def run(ctx: FlowContext, jobs: list[Job]) -> None:
     for (job, _, ids), result in zip(work, results, strict=True):
         if result.get("success"):
             job.finish(
-                succeeded("Owner changed.", sf_ids=ids, attributes={"old_owner": job.person.owner_id or ""})
+                succeeded(
+                    "Owner changed.",
+                    sf_ids=ids,
+                    attributes={"old_value": job.person.owner_id or "", "new_value": owner},
+                )
             )
         else:
             code, message = record_error(result)

@@ -56,7 +56,7 @@ def claim(flow_run_ids: list[int]) -> list[FlowRun]:
     )
     return list(
         FlowRun.objects.filter(pk__in=flow_run_ids, status=Status.RUNNING, started_at=now)
-        .select_related("person")
+        .select_related("person", "requested_by")
         .order_by("pk")
     )
 
@@ -182,7 +182,9 @@ def _finish(action: FlowAction | None, jobs: list[Job]) -> None:
 def _log_row(action: FlowAction, job: Job, outcome: Outcome) -> dict[str, Any]:
     described = action.form.describe(job.run.options)
     primary = described.get("campaign_name") or described.get("assign_to") or described.get("subject") or ""
-    status_key = "reason" if outcome.status == Status.SKIPPED else "result"
+    # The panel shows "message" next to Salesforce's code, "reason" for skips, "result" for successes.
+    text_key = {Status.SKIPPED: "reason", Status.FAILED: "message"}.get(outcome.status, "result")
+    user = job.run.requested_by
     return {
         "person_id": job.person.pk,
         "type_": action.activity_type,
@@ -190,8 +192,9 @@ def _log_row(action: FlowAction, job: Job, outcome: Outcome) -> dict[str, Any]:
         "outcome": OUTCOMES[outcome.status],
         "flow_run_id": job.run.pk,
         "actor_id": job.run.requested_by_id,
-        "options": described,
-        status_key: outcome.message,
+        "source": f"flow: {action.label}" + (f" ({user.get_username()})" if user else ""),
+        **{k: v for k, v in described.items() if k != "campaign"},
+        text_key: outcome.message,
         "error_code": outcome.code,
         "salesforce_ids": outcome.sf_ids,
         "implied_sync": job.implied,
@@ -206,7 +209,7 @@ def recover(*, stale_after: timedelta) -> tuple[list[int], list[int]]:
     cutoff = timezone.now() - stale_after
     stale = FlowRun.objects.filter(status=Status.RUNNING, started_at__lt=cutoff)
     retry = list(stale.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
-    give_up = list(stale.filter(attempts__gte=MAX_ATTEMPTS).select_related("person"))
+    give_up = list(stale.filter(attempts__gte=MAX_ATTEMPTS).select_related("person", "requested_by"))
     FlowRun.objects.filter(pk__in=retry, status=Status.RUNNING).update(
         status=Status.QUEUED, result="The worker stopped during this run; it is being tried again."
     )

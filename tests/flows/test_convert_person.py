@@ -47,7 +47,7 @@ def test_convert_with_the_defaults_makes_the_same_person_a_contact_with_a_new_ac
     assert lead.sf_modstamp is not None  # the contact record was pulled in at once
     assert ActivityLog.objects.filter(person=lead).count() > history  # same person, history kept
     [entry] = flow_log(lead, CONVERT)
-    assert entry.attributes["options"]["converted_status"] == CONVERTED
+    assert entry.attributes["converted_status"] == CONVERTED
     assert entry.attributes["salesforce_ids"]["contact"] == lead.sf_contact_id
     assert not ActivityLog.objects.filter(
         person=lead, type=ActivityLog.Type.CONVERTED_IN_SFDC, source__startswith="flow"
