@@ -31,7 +31,7 @@ def allowed_actions(request: HttpRequest) -> list:
     return [a for a in services.flow_actions().values() if request.user.has_perm(a.permission)]
 
 
-def flow_runs_context(person: Person) -> dict[str, Any]:
+def flow_runs_context(person: Person, url_name: str = "admin:syncapp_person_flow_runs") -> dict[str, Any]:
     runs = list(FlowRun.objects.filter(person=person).select_related("requested_by")[:RECENT_RUNS])
     labels = {key: action.label for key, action in services.flow_actions().items()}
     for run in runs:
@@ -39,7 +39,7 @@ def flow_runs_context(person: Person) -> dict[str, Any]:
     return {
         "flow_runs": runs,
         "flow_runs_active": any(run.is_active for run in runs),
-        "flow_runs_url": reverse("admin:syncapp_person_flow_runs", args=[person.pk]),
+        "flow_runs_url": reverse(url_name, args=[person.pk]),
     }
 
 
@@ -56,6 +56,9 @@ class FlowActionsMixin:
             path("<path:object_id>/flow-runs/", wrap(self.flow_runs_view), name=f"{prefix}_flow_runs"),
             *super().get_urls(),
         ]
+
+    def _url_name(self, suffix: str) -> str:
+        return f"admin:{self.opts.app_label}_{self.opts.model_name}_{suffix}"
 
     # --- one person -----------------------------------------------------------------------------------------
     def _person(self, request: HttpRequest, object_id: str) -> Person:
@@ -90,14 +93,14 @@ class FlowActionsMixin:
 
     def flow_runs_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         person = self._person(request, object_id)
-        context = {**flow_runs_context(person), "panel": activity_panel(person)}
+        context = {**flow_runs_context(person, self._url_name("flow_runs")), "panel": activity_panel(person)}
         return TemplateResponse(request, "admin/syncapp/flows/flow_runs_fragment.html", context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context.update(flow_runs_context(obj))
+            context.update(flow_runs_context(obj, self._url_name("flow_runs")))
             context["flow_actions"] = allowed_actions(request)
-            context["flow_url_name"] = f"admin:{self.opts.app_label}_{self.opts.model_name}_flow"
+            context["flow_url_name"] = self._url_name("flow")
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- many people: list actions --------------------------------------------------------------------------

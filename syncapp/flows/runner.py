@@ -128,7 +128,13 @@ def _run(action: FlowAction, ctx: FlowContext, jobs: list[Job]) -> None:
                 )
             else:
                 job.implied = outcome.message
-                job.person = Person.objects.get(pk=job.person.pk)
+        synced = [j for j in local if not j.done]
+        if synced:
+            # The action needs the new lead as Salesforce made it (its owner from the assignment rules).
+            ctx.engine.pull_back(item for job in synced for item in job.pull)
+            fresh = Person.objects.in_bulk([j.person.pk for j in synced])
+            for job in synced:
+                job.person = fresh[job.person.pk]
     pending = [j for j in jobs if not j.done]
     if pending:
         action.run(ctx, pending)

@@ -168,3 +168,18 @@ def test_a_retried_delete_counts_a_record_already_deleted_as_done(run_flow, sync
 
     assert again.status == FlowRun.Status.SUCCEEDED, again.result
     assert "already was" in again.result
+
+
+def test_create_task_on_a_person_only_here_syncs_it_then_gives_the_task_to_the_new_leads_owner(
+    run_flow, synced
+):
+    person = local_person()
+
+    [run] = run_flow("create_task", [person], subject="Welcome call", assigned_to="owner", due_in_days=2)
+
+    assert run.status == FlowRun.Status.SUCCEEDED, run.result
+    lead = synced.record("Lead", person.sf_lead_id)
+    task = synced.record("Task", run.sf_ids["task"])
+    assert task["WhoId"] == person.sf_lead_id
+    assert task["OwnerId"] == lead["OwnerId"]
+    assert "Created lead" in flow_log(person, Type.CREATE_TASK)[0].attributes["implied_sync"]
