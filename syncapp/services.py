@@ -107,11 +107,24 @@ def flow_run_request(
     foreground: bool = False,
 ) -> list[FlowRun]:
     """Write one FlowRun per person (before anything reaches Salesforce) and run them: on the workers once
-    this transaction commits, or here and now when `foreground` (the `flow` command)."""
+    this transaction commits, or here and now when `foreground` (the `flow` command). People with this
+    action already queued or running get no second run; the runs returned are the new ones."""
     flow = action_for(action)
     user = actor if getattr(actor, "pk", None) else None
+    # A double click (or a second bulk request) must not run the same action twice for one person at once.
+    busy = set(
+        FlowRun.objects.filter(
+            action=flow.key,
+            person__in=[p.pk for p in persons],
+            status__in=[FlowRun.Status.QUEUED, FlowRun.Status.RUNNING],
+        ).values_list("person_id", flat=True)
+    )
     runs = FlowRun.objects.bulk_create(
-        [FlowRun(action=flow.key, options=options, person=p, requested_by=user) for p in persons]
+        [
+            FlowRun(action=flow.key, options=options, person=p, requested_by=user)
+            for p in persons
+            if p.pk not in busy
+        ]
     )
     ids = [run.pk for run in runs]
     if foreground:

@@ -80,14 +80,17 @@ class FlowActionsMixin:
         run_it = request.method == "POST" and "_run" in request.POST
         form = action.form(data=request.POST if run_it else None)
         if run_it and form.is_valid():
-            services.flow_run_request(
+            runs = services.flow_run_request(
                 action=key, persons=[person], options=form.options(), actor=request.user
             )
-            self.message_user(
-                request,
-                f"{action.label} is running for {person}: the outcome appears below.",
-                messages.SUCCESS,
-            )
+            if runs:
+                text, level = (
+                    f"{action.label} is running for {person}: the outcome appears below.",
+                    messages.SUCCESS,
+                )
+            else:
+                text, level = f"{action.label} is already queued or running for {person}.", messages.WARNING
+            self.message_user(request, text, level)
             return HttpResponseRedirect(back)
         return self._options_page(request, action, form, [person], back, post_url=request.path)
 
@@ -149,12 +152,14 @@ def _bulk(key: str):
         form = action.form(data=request.POST if run_it else None)
         if run_it and form.is_valid():
             people = list(Person.objects.filter(pk__in=ids))
-            services.flow_run_request(action=key, persons=people, options=form.options(), actor=request.user)
-            modeladmin.message_user(
-                request,
-                f"{action.label} is running for {len(people)} people; each person's page shows the outcome.",
-                messages.SUCCESS,
+            runs = services.flow_run_request(
+                action=key, persons=people, options=form.options(), actor=request.user
             )
+            busy = len(people) - len(runs)
+            text = f"{action.label} is running for {len(runs)} people; each person's page shows the outcome."
+            if busy:
+                text += f" {busy} already had it queued or running and were left alone."
+            modeladmin.message_user(request, text, messages.SUCCESS)
             return None
         people = list(Person.objects.filter(pk__in=ids[:20]))
         back = request.get_full_path()

@@ -147,3 +147,16 @@ def test_a_list_action_asks_for_options_then_runs_for_every_selected_person(
     assert "is running for 3 people" in response.content.decode()
     assert list(FlowRun.objects.values_list("status", flat=True)) == [FlowRun.Status.SUCCEEDED] * 3
     assert Person.objects.filter(pk__in=selected, sfdc_type="lead").count() == 3
+
+
+def test_a_double_click_queues_the_action_once(synced_admin, monkeypatch):
+    import django_q.conf
+
+    monkeypatch.setattr(django_q.conf.Conf, "SYNC", False)  # the worker has not picked the first one up yet
+    person = local_person()
+
+    synced_admin.post(flow_url(person), {"_run": "1", "assign_to": "rules"})
+    response = synced_admin.post(flow_url(person), {"_run": "1", "assign_to": "rules"}, follow=True)
+
+    assert "already queued or running" in response.content.decode()
+    assert FlowRun.objects.filter(person=person).count() == 1

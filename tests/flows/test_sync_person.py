@@ -142,3 +142,28 @@ def test_a_person_deleted_in_salesforce_becomes_a_new_lead(run_flow, synced):
     assert lead.sf_lead_id != old_id
     assert not lead.sf_deleted
     assert old_id in run.result
+
+
+def test_a_bulk_sync_of_new_people_costs_one_upsert_and_one_read_back_per_200(run_flow, synced):
+    run_flow("sync_person_to_sfdc", [local_person(email="warm@example.com")], assign_to="rules")
+    people = [local_person(email=f"many{n}@example.com") for n in range(250)]
+    before = synced.usage()["used"]
+
+    runs = run_flow("sync_person_to_sfdc", people, assign_to="rules")
+
+    assert {r.status for r in runs} == {FlowRun.Status.SUCCEEDED}
+    assert synced.usage()["used"] - before == 4  # 2 collections of 200 + 50, 2 read-back queries
+    assert Person.objects.filter(pk__in=[p.pk for p in people], sfdc_type="lead").count() == 250
+
+
+def test_an_inactive_user_is_a_form_error(synced):
+    from syncapp.flows.sync_person import SyncPersonForm
+    from syncapp.models import SalesforceUser
+
+    user = a_user()
+    SalesforceUser.objects.filter(pk=user.pk).update(is_active=False)
+
+    form = SyncPersonForm(data={"assign_to": "user", "user": user.sf_id})
+
+    assert not form.is_valid()
+    assert "active Salesforce user" in form.errors["user"][0]
