@@ -111,6 +111,7 @@ def flow_run_request(
     action already queued or running get no second run; the runs returned are the new ones."""
     flow = action_for(action)
     user = actor if getattr(actor, "pk", None) else None
+    flow_runs_recover()  # a run a dead worker left must not block this request as "already running"
     # A double click (or a second bulk request) must not run the same action twice for one person at once.
     busy = set(
         FlowRun.objects.filter(

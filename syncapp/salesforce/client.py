@@ -21,22 +21,15 @@ from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_ex
 
 from syncapp.salesforce.auth import Credentials, Token, fetch_token, http_session
 from syncapp.salesforce.errors import SalesforceError, SessionExpiredError, TransientError, UnreachableError
-from syncapp.salesforce.soap import (
-    LeadConvertRequest,
-    LeadConvertResult,
-    convert_lead_body,
-    envelope,
-    parse_convert_response,
-    parse_fault,
-)
-from syncapp.salesforce.translate import TRANSIENT_CODES, classify, first_error, translate_library_error
+from syncapp.salesforce.translate import classify, first_error, translate_library_error
+from syncapp.salesforce.writes import COLLECTION_SIZE as COLLECTION_SIZE  # the push batches by it too
+from syncapp.salesforce.writes import WritesMixin
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PAGE_SIZE = 2000  # Salesforce's maximum REST query batch
 COMPOSITE_BATCH_LIMIT = 25
-COLLECTION_SIZE = 200  # records per sObject Collections request
 COLLECTIONS_PER_COMPOSITE = 5  # Salesforce allows 5 collection or query subrequests per /composite
 
 
@@ -69,7 +62,7 @@ class SubResult:
         return classify(code, message, self.status)
 
 
-class SalesforceClient:
+class SalesforceClient(WritesMixin):
     """One authenticated connection to one org."""
 
     def __init__(self, credentials: Credentials) -> None:
@@ -195,61 +188,6 @@ class SalesforceClient:
             )
         )
         return [SubResult(status=r["httpStatusCode"], body=r.get("body")) for r in body["compositeResponse"]]
-
-    # --- writes (flow actions) ------------------------------------------------------------------------------
-    def collection(
-        self,
-        method: str,
-        records: list[dict[str, Any]],
-        *,
-        external_id: tuple[str, str] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> list[dict[str, Any]]:
-        """Create (POST), update (PATCH) or upsert (PATCH + `external_id` = (sObject, field)) records with
-        sObject Collections, 200 per call, allOrNone off: one result dict per record, in order."""
-        path = "composite/sobjects" + (f"/{external_id[0]}/{external_id[1]}" if external_id else "")
-        results: list[dict[str, Any]] = []
-        for start in range(0, len(records), COLLECTION_SIZE):
-            chunk = records[start : start + COLLECTION_SIZE]
-            body = {"allOrNone": False, "records": chunk}
-            results.extend(
-                self._call(lambda sf, b=body: sf.restful(path, method=method, json=b, headers=headers or {}))
-            )
-        return results
-
-    def collection_delete(self, ids: list[str]) -> list[dict[str, Any]]:
-        results: list[dict[str, Any]] = []
-        for start in range(0, len(ids), COLLECTION_SIZE):
-            params = {"ids": ",".join(ids[start : start + COLLECTION_SIZE]), "allOrNone": "false"}
-            results.extend(
-                self._call(lambda sf, p=params: sf.restful("composite/sobjects", method="DELETE", params=p))
-            )
-        return results
-
-    def convert_leads(self, converts: list[LeadConvertRequest]) -> list[LeadConvertResult]:
-        """SOAP `convertLead` (REST has none): one call per 100 leads, one result per lead, in order."""
-
-        def post(sf: Salesforce, body: str) -> list[LeadConvertResult]:
-            response = self.http.post(
-                f"{self.token.instance_url}/services/Soap/u/{self.credentials.api_version}",
-                data=envelope(sf.session_id, body),
-                headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'},
-                timeout=self.credentials.timeout,
-            )
-            if response.status_code >= 300:
-                fault = parse_fault(response.content)
-                if fault is None:
-                    raise_for_response(response)
-                # Every SOAP fault is an HTTP 500: only the fault code tells a busy org from a refusal.
-                status = 401 if fault.code == "INVALID_SESSION_ID" else 400
-                raise classify(fault.code, fault.message, 503 if fault.code in TRANSIENT_CODES else status)
-            return parse_convert_response(response.content)
-
-        results: list[LeadConvertResult] = []
-        for start in range(0, len(converts), 100):
-            body = convert_lead_body(converts[start : start + 100])
-            results.extend(self._call(lambda sf, b=body: post(sf, b)))
-        return results
 
     # --- Bulk API 2.0 query jobs ---------------------------------------------------------------------------
     def bulk_query_start(self, soql: str) -> str:
