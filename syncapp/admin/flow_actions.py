@@ -116,6 +116,14 @@ class FlowActionsMixin:
             actions[name] = (_bulk(action.key), name, f"{action.label}…")
         return actions
 
+    def response_action(self, request: HttpRequest, queryset: QuerySet):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(pk.isdigit() for pk in selected):
+            # Django would filter on the forged values and answer a 500.
+            self.message_user(request, "The selection was not a list of people.", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
     def _options_page(self, request, action, form, people, back, *, post_url, selected=None) -> HttpResponse:
         context = {
             **self.admin_site.each_context(request),

@@ -160,3 +160,26 @@ def test_a_double_click_queues_the_action_once(synced_admin, monkeypatch):
 
     assert "already queued or running" in response.content.decode()
     assert FlowRun.objects.filter(person=person).count() == 1
+
+
+def test_a_list_action_with_bad_options_or_a_forged_selection_runs_nothing(synced_admin):
+    changelist = reverse("admin:syncapp_person_changelist")
+    lead = a_lead()
+
+    bad_options = synced_admin.post(
+        changelist,
+        {
+            "action": "flow_change_owner",
+            "_selected_action": [str(lead.pk)],
+            "_run": "1",
+            "assign_to": "queue",
+        },
+    )
+    forged = synced_admin.post(
+        changelist, {"action": "flow_change_owner", "_selected_action": ["abc"], "_run": "1"}, follow=True
+    )
+
+    assert bad_options.status_code == 200
+    assert "Choose the lead queue to assign to." in bad_options.content.decode()
+    assert forged.status_code == 200
+    assert not FlowRun.objects.exists()
