@@ -58,32 +58,59 @@ class Engine:
         return self._schema
 
     def pull_back(self, wanted: Iterable[tuple[str, str]]) -> None:
-        """Read the given (sObject, id) records, and each contact's opportunity roles, and apply them."""
+        """Read the given (sObject, id) records, and each contact's opportunity roles, and apply them.
+
+        Every query travels in one composite batch (25 per API call): a convert reads its account, lead,
+        contact, opportunity and roles in one call, a bulk action 5,000 people's records in one.
+        """
         by_object: dict[str, set[str]] = {}
         for sobject, sf_id in wanted:
             if sf_id:
                 by_object.setdefault(sobject, set()).add(sf_id)
-        contacts = by_object.get("Contact", set())
-        for sobject in PULL_ORDER:
-            if sobject == "OpportunityContactRole" and contacts:
-                self.pull(sobject, contacts, key="ContactId")
-            elif by_object.get(sobject):
-                self.pull(sobject, by_object[sobject])
-
-    def pull(self, sobject: str, ids: set[str], *, key: str = "Id") -> None:
+        if by_object.get("Contact"):
+            by_object["OpportunityContactRole"] = by_object["Contact"]
         schema = self.schema()
-        names = schema.field_names(sobject)
-        entry = next((e for e in schema.entries() if e.sobject == sobject), None)
-        if entry is None or not names:
-            return  # not synced (hidden from the sync user, or switched off): nothing to mirror
-        ctx = PullContext(schema=schema, writer=PullBackWriter(source=self.source))
-        applier = PageApplier(entry, ctx)
-        ordered = sorted(ids)
-        for start in range(0, len(ordered), IDS_PER_QUERY):
-            chunk = ", ".join(f"'{i}'" for i in ordered[start : start + IDS_PER_QUERY])
-            soql = f"SELECT {', '.join(names)} FROM {sobject} WHERE {key} IN ({chunk})"
-            for page in self.client.query_all(soql, include_deleted=True):
-                applier.apply(applier.from_rest(page.records))
+        queries: list[tuple[str, str]] = []  # (sobject, soql)
+        for sobject in PULL_ORDER:
+            names = schema.field_names(sobject)
+            if not by_object.get(sobject) or not names:
+                continue  # nothing wanted, or not synced (hidden from the sync user, switched off)
+            key = "ContactId" if sobject == "OpportunityContactRole" else "Id"
+            ordered = sorted(by_object[sobject])
+            for start in range(0, len(ordered), IDS_PER_QUERY):
+                chunk = ", ".join(f"'{i}'" for i in ordered[start : start + IDS_PER_QUERY])
+                queries.append(
+                    (sobject, f"SELECT {', '.join(names)} FROM {sobject} WHERE {key} IN ({chunk})")
+                )
+        if not queries:
+            return
+        results = self.client.composite_batch(
+            [
+                {"method": "GET", "url": self.client.query_url(soql, include_deleted=True)}
+                for _, soql in queries
+            ]
+        )
+        pages: dict[str, list[dict[str, Any]]] = {}
+        for (sobject, _), result in zip(queries, results, strict=True):
+            if not result.ok:
+                raise result.error()
+            page = result.body
+            records = pages.setdefault(sobject, [])
+            records.extend(page.get("records", []))
+            while not page.get("done", True):
+                more = self.client.query_more(page["nextRecordsUrl"])
+                records.extend(more.records)
+                page = {"done": more.next_url is None, "nextRecordsUrl": more.next_url}
+        for sobject in PULL_ORDER:
+            if sobject in pages:
+                self._apply(sobject, pages[sobject])
+
+    def _apply(self, sobject: str, records: list[dict[str, Any]]) -> None:
+        schema = self.schema()
+        entry = next(e for e in schema.entries() if e.sobject == sobject)
+        applier = PageApplier(entry, PullContext(schema=schema, writer=PullBackWriter(source=self.source)))
+        if records:
+            applier.apply(applier.from_rest(records))
         applier.finish()
 
     # --- the outbox ---------------------------------------------------------------------------------------
