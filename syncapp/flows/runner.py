@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from syncapp.flows.base import FlowContext, Job, Outcome, failed, in_salesforce, skipped
-from syncapp.flows.engine import Engine, log_rows
+from syncapp.flows.engine import Engine, finish_runs, log_rows
 from syncapp.flows.registry import FlowAction, action_for
 from syncapp.flows.sync_person import create_leads
 from syncapp.models import ActivityLog, FlowRun, Person, SyncSettings
@@ -161,18 +161,19 @@ def _pull_back(engine: Engine, jobs: list[Job]) -> None:
 def _finish(action: FlowAction | None, jobs: list[Job]) -> None:
     now = timezone.now()
     rows: list[dict[str, Any]] = []
+    described: dict[str, dict[str, Any]] = {}  # one description per distinct options (a bulk run shares one)
     with transaction.atomic():
         for job in jobs:
             outcome: Outcome = job.outcome
-            FlowRun.objects.filter(pk=job.run.pk).update(
-                status=outcome.status,
-                result=outcome.message,
-                error_code=outcome.code,
-                sf_ids=outcome.sf_ids,
-                finished_at=now,
-            )
+            run = job.run
+            run.status, run.result, run.error_code = outcome.status, outcome.message, outcome.code
+            run.sf_ids, run.finished_at = outcome.sf_ids, now
             if action is not None and job.person is not None:
-                rows.append(_log_row(action, job, outcome))
+                key = repr(sorted(job.run.options.items()))
+                if key not in described:
+                    described[key] = action.form.describe(job.run.options)
+                rows.append(_log_row(action, job, outcome, described[key]))
+        finish_runs([job.run for job in jobs])
         if rows:
             log_rows(rows, source=f"flow: {action.label}")
     if action is not None and action.key == "delete_person_from_sfdc":
@@ -185,8 +186,7 @@ def _finish(action: FlowAction | None, jobs: list[Job]) -> None:
             Person.objects.filter(pk__in=gone).delete()
 
 
-def _log_row(action: FlowAction, job: Job, outcome: Outcome) -> dict[str, Any]:
-    described = action.form.describe(job.run.options)
+def _log_row(action: FlowAction, job: Job, outcome: Outcome, described: dict[str, Any]) -> dict[str, Any]:
     primary = described.get("campaign_name") or described.get("assign_to") or described.get("subject") or ""
     # The panel shows "message" next to Salesforce's code, "reason" for skips, "result" for successes.
     text_key = {Status.SKIPPED: "reason", Status.FAILED: "message"}.get(outcome.status, "result")

@@ -49,9 +49,10 @@ def person_key(person: Person) -> str:
     return f"{settings.SYNC_KEY_PREFIX}{person.pk}"
 
 
-def lead_values(person: Person, ctx: FlowContext) -> tuple[dict[str, Any], list[str]]:
+def lead_values(
+    person: Person, ctx: FlowContext, createable: set[str] | None
+) -> tuple[dict[str, Any], list[str]]:
     """A new lead's fields from the person, and which of Salesforce's required ones took our defaults."""
-    createable = _createable()
     values: dict[str, Any] = {}
     for column in LEADS.columns:
         if column.kind == "id" or column.api in ("IsConverted", "ConvertedDate"):
@@ -99,15 +100,26 @@ def create_leads(ctx: FlowContext, jobs: list[Job], *, owner: str | None) -> Non
     key_field = ctx.engine.external_id_field("Lead", settings.SALESFORCE_LEAD_KEY_FIELD)
     headers = NO_RULES if owner else RUN_RULES
     prepared = []
+    createable = _createable()
     for job in jobs:
-        values, defaults = lead_values(job.person, ctx)
+        values, defaults = lead_values(job.person, ctx, createable)
         if owner:
             values["OwnerId"] = owner
         if key_field:
             values[key_field] = person_key(job.person)
         prepared.append((job, values, defaults))
-    if not key_field:
-        prepared = _found_by_lookup(ctx, prepared)
+    links: list[tuple[Person, str]] = []
+    try:
+        if not key_field:
+            prepared = _found_by_lookup(ctx, prepared, links)
+        _create(ctx, prepared, key_field, headers, links)
+    finally:
+        ctx.engine.link_new_leads(links)
+
+
+def _create(ctx: FlowContext, prepared: list, key_field: str, headers: dict[str, str], links: list) -> None:
+    if not prepared:
+        return
     records = [{"attributes": {"type": "Lead"}, **values} for _, values, _ in prepared]
     try:
         if key_field:
@@ -122,13 +134,13 @@ def create_leads(ctx: FlowContext, jobs: list[Job], *, owner: str | None) -> Non
         return
     for (job, _, defaults), result in zip(prepared, results, strict=True):
         if result.get("success"):
-            _created(ctx, job, result["id"], defaults, created=result.get("created", True))
+            _created(job, result["id"], defaults, links, created=result.get("created", True))
         else:
             code, message = record_error(result)
             job.finish(failed(f"Salesforce did not create the lead: {code}: {message}", code))
 
 
-def _found_by_lookup(ctx: FlowContext, prepared: list) -> list:
+def _found_by_lookup(ctx: FlowContext, prepared: list, links: list) -> list:
     """Without a key field: a retried run first looks for the lead its first attempt may have created."""
     remaining = []
     for job, values, defaults in prepared:
@@ -141,15 +153,15 @@ def _found_by_lookup(ctx: FlowContext, prepared: list) -> list:
             page = ctx.client.query_page(f"SELECT Id FROM Lead WHERE {' AND '.join(conditions)} LIMIT 1")
             found = page.records[0]["Id"] if page.records else None
         if found:
-            _created(ctx, job, found, defaults, created=False)
+            _created(job, found, defaults, links, created=False)
         else:
             remaining.append((job, values, defaults))
     return remaining
 
 
-def _created(ctx: FlowContext, job: Job, lead_id: str, defaults: list[str], *, created: bool) -> None:
+def _created(job: Job, lead_id: str, defaults: list[str], links: list, *, created: bool) -> None:
     previous = job.person.sf_id if job.person.sf_deleted else ""
-    ctx.engine.link_new_lead(job.person, lead_id)
+    links.append((job.person, lead_id))
     job.pull.add(("Lead", lead_id))
     said = "Created lead" if created else "Found the lead an interrupted attempt created"
     message = f"{said} {lead_id} in Salesforce."
