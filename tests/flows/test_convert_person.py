@@ -108,13 +108,23 @@ def test_convert_assigns_the_new_records_to_the_chosen_owner(run_flow, synced):
 
 
 @pytest.mark.xfail(reason="needs emulator: notification emails at /_emulator/emails", strict=False)
-def test_convert_with_notification_emails_the_owner(run_flow, synced):
-    lead = a_lead()
+def test_convert_emails_the_new_owner_only_when_asked(run_flow, synced):
+    first, second = (
+        a_lead(),
+        Person.objects.filter(sfdc_type="lead", is_converted=False).order_by("-pk").first(),
+    )
     user = a_user()
 
-    convert(run_flow, lead, owner=user.sf_id, send_notification_email=True)
+    convert(run_flow, first, owner=user.sf_id, send_notification_email=False)
+    assert synced.emails() == []
+    convert(run_flow, second, owner=user.sf_id, send_notification_email=True)
 
-    assert any(email["to"] == user.sf_id or email.get("user_id") == user.sf_id for email in synced.emails())
+    [email] = synced.emails()
+    assert (email["to_id"], email["reason"], email["record_id"]) == (
+        user.sf_id,
+        "lead_convert",
+        second.sf_lead_id,
+    )
 
 
 def test_a_person_only_here_is_synced_first_then_converted(run_flow, synced):

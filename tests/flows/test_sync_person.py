@@ -49,6 +49,21 @@ def test_blank_last_name_and_company_take_the_sync_settings_defaults_and_the_log
     assert "took the defaults" in run.result
 
 
+@pytest.mark.xfail(reason="needs emulator: lead assignment rules (the demo org's Lead Routing)", strict=False)
+def test_a_new_lead_is_assigned_by_the_orgs_active_assignment_rule(run_flow, synced):
+    german, other = (
+        local_person(email="de@example.com", country="Germany"),
+        local_person(email="ca@example.com"),
+    )
+    queue = a_queue()
+
+    run_flow("sync_person_to_sfdc", [german, other], assign_to="rules")
+
+    assert synced.record("Lead", german.sf_lead_id)["OwnerId"] == queue.sf_id
+    assert german.owner_id == queue.sf_id  # read back at once
+    assert synced.record("Lead", other.sf_lead_id)["OwnerId"] != queue.sf_id
+
+
 def test_a_new_lead_can_go_straight_to_a_user_or_a_queue(run_flow, synced):
     user, queue = a_user(), a_queue()
     first, second = local_person(email="a@example.com"), local_person(email="b@example.com")
@@ -79,12 +94,15 @@ def test_a_retry_after_salesforce_created_the_lead_never_creates_a_second_one(ru
 
 def test_an_existing_lead_sends_its_pending_edit_now_and_not_at_the_next_cycle(run_flow, synced):
     lead = a_lead()
+    owner = lead.owner_id
     services.person_update(person=lead, changes={"title": "Head of Growth"}, actor="admin: m")
 
     [run] = run_flow("sync_person_to_sfdc", [lead], assign_to="rules")
 
     assert run.status == FlowRun.Status.SUCCEEDED, run.result
     assert synced.record("Lead", lead.sf_lead_id)["Title"] == "Head of Growth"
+    # Sent with Sforce-Auto-Assign: FALSE: an update must not let the assignment rules move the lead.
+    assert synced.record("Lead", lead.sf_lead_id)["OwnerId"] == owner
     assert OutboundChange.objects.get(local_id=lead.pk).state == OutboundChange.State.SENT
 
 
