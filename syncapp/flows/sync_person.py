@@ -121,8 +121,16 @@ def _create(ctx: FlowContext, prepared: list, key_field: str, headers: dict[str,
     if not prepared:
         return
     records = [{"attributes": {"type": "Lead"}, **values} for _, values, _ in prepared]
+    # Sync settings' "notify owner on assignment": only a SOAP create with EmailHeader makes Salesforce email
+    # the owner its assignment rule chose. The key field is unique, so a retried create is DUPLICATE_VALUE
+    # and then found by its key: as safe to retry as the REST upsert.
+    notify = ctx.settings.notify_owner_on_assignment and headers == RUN_RULES
     try:
-        if key_field:
+        if notify:
+            results = ctx.client.soap_create("Lead", records, use_default_rule=True, notify=True)
+            if key_field:
+                results = _found_by_key(ctx, prepared, results, key_field)
+        elif key_field:
             results = ctx.client.collection(
                 "PATCH", records, external_id=("Lead", key_field), headers=headers
             )
@@ -138,6 +146,26 @@ def _create(ctx: FlowContext, prepared: list, key_field: str, headers: dict[str,
         else:
             code, message = record_error(result)
             job.finish(failed(f"Salesforce did not create the lead: {code}: {message}", code))
+
+
+def _found_by_key(ctx: FlowContext, prepared: list, results: list[dict], key_field: str) -> list[dict]:
+    """Results where a create hit the unique key (an earlier attempt created the lead) become that lead."""
+    clashes = [
+        values[key_field]
+        for (_, values, _), result in zip(prepared, results, strict=True)
+        if not result.get("success") and record_error(result)[0] == "DUPLICATE_VALUE"
+    ]
+    if not clashes:
+        return results
+    keys = ", ".join(soql_string(key) for key in clashes)
+    page = ctx.client.query_page(f"SELECT Id, {key_field} FROM Lead WHERE {key_field} IN ({keys})")
+    found = {row[key_field]: row["Id"] for row in page.records}
+    return [
+        {"id": found[values[key_field]], "success": True, "created": False}
+        if not result.get("success") and values[key_field] in found
+        else result
+        for (_, values, _), result in zip(prepared, results, strict=True)
+    ]
 
 
 def _found_by_lookup(ctx: FlowContext, prepared: list, links: list) -> list:

@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
             name="notify_owner_on_assignment",
             field=models.BooleanField(
                 default=False,
-                help_text="Convert Person emails the new owner by default (Salesforce's sendNotificationEmail); the marketer can still choose per run. Leads created through the REST API never send Salesforce's assignment email.",
+                help_text="Salesforce emails the owner: new leads that Sync Person to SFDC gives to the assignment rules are created over SOAP with EmailHeader, and Convert Person's notification email is on by default (the marketer can still choose per run).",
             ),
         ),
         migrations.AddIndex(

@@ -35,9 +35,9 @@ class SyncSettings(models.Model):
     default_company = models.CharField(max_length=255, default="[not provided]")
     notify_owner_on_assignment = models.BooleanField(
         default=False,
-        help_text="Convert Person emails the new owner by default (Salesforce's sendNotificationEmail); "
-        "the marketer can still choose per run. Leads created through the REST API never send Salesforce's "
-        "assignment email.",
+        help_text="Salesforce emails the owner: new leads that Sync Person to SFDC gives to the assignment "
+        "rules are created over SOAP with EmailHeader, and Convert Person's notification email is on by "
+        "default (the marketer can still choose per run).",
     )
     bulk_threshold = models.PositiveIntegerField(
         default=10000, help_text="An initial load larger than this many records uses a Bulk API 2.0 query."

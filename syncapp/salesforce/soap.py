@@ -60,9 +60,14 @@ def _element(name: str, value: object) -> str:
     return f"<{name}>{escape(str(value))}</{name}>"
 
 
-def envelope(session_id: str, body: str, *, email_header: bool | None = None) -> bytes:
-    """A partner-API envelope; `email_header` adds EmailHeader.triggerUserEmail (owner notifications)."""
+def envelope(
+    session_id: str, body: str, *, email_header: bool | None = None, use_default_rule: bool = False
+) -> bytes:
+    """A partner-API envelope; `email_header` adds EmailHeader.triggerUserEmail (owner notifications),
+    `use_default_rule` the AssignmentRuleHeader that runs the object's active assignment rule."""
     headers = f"<SessionHeader><sessionId>{escape(session_id)}</sessionId></SessionHeader>"
+    if use_default_rule:
+        headers += "<AssignmentRuleHeader><useDefaultRule>true</useDefaultRule></AssignmentRuleHeader>"
     if email_header is not None:
         flag = "true" if email_header else "false"
         headers += (
@@ -79,6 +84,32 @@ def envelope(session_id: str, body: str, *, email_header: bool | None = None) ->
 
 def convert_lead_body(converts: list[LeadConvertRequest]) -> str:
     return "<convertLead>" + "".join(c.xml() for c in converts) + "</convertLead>"
+
+
+def create_body(sobject: str, records: list[dict[str, object]]) -> str:
+    """`create` of records of one type (a null value is left out: Salesforce's default applies)."""
+    parts = []
+    for record in records:
+        fields = "".join(_element(name, value) for name, value in record.items() if name != "attributes")
+        parts.append(f"<sObjects>{_element('type', sobject)}{fields}</sObjects>")
+    return "<create>" + "".join(parts) + "</create>"
+
+
+def parse_save_results(raw: bytes) -> list[dict[str, object]]:
+    """`create`/`update` results shaped like sObject Collections': id, success, errors."""
+    results = []
+    for node in ET.fromstring(raw).iter():
+        if _local(node.tag) != "result":
+            continue
+        errors = [
+            {"statusCode": _text(err, "statusCode"), "message": _text(err, "message")}
+            for err in node
+            if _local(err.tag) == "errors"
+        ]
+        results.append(
+            {"id": _text(node, "id") or None, "success": _text(node, "success") == "true", "errors": errors}
+        )
+    return results
 
 
 def _local(tag: str) -> str:

@@ -13,9 +13,11 @@ from syncapp.salesforce.soap import (
     LeadConvertRequest,
     LeadConvertResult,
     convert_lead_body,
+    create_body,
     envelope,
     parse_convert_response,
     parse_fault,
+    parse_save_results,
 )
 from syncapp.salesforce.translate import TRANSIENT_CODES, classify, first_error
 
@@ -57,11 +59,29 @@ class WritesMixin:
 
     def convert_leads(self, converts: list[LeadConvertRequest]) -> list[LeadConvertResult]:
         """SOAP `convertLead` (REST has none): one call per 100 leads, one result per lead, in order."""
+        results: list[LeadConvertResult] = []
+        for start in range(0, len(converts), CONVERT_BATCH):
+            body = convert_lead_body(converts[start : start + CONVERT_BATCH])
+            results.extend(parse_convert_response(self._soap(body)))
+        return results
 
-        def post(sf: Salesforce, body: str) -> list[LeadConvertResult]:
+    def soap_create(
+        self, sobject: str, records: list[dict[str, Any]], *, use_default_rule: bool, notify: bool
+    ) -> list[dict[str, Any]]:
+        """SOAP `create`, the only way Salesforce emails a lead's new owner: AssignmentRuleHeader runs the
+        active rule, EmailHeader.triggerUserEmail sends the notification (REST can do neither)."""
+        results: list[dict[str, Any]] = []
+        for start in range(0, len(records), COLLECTION_SIZE):
+            body = create_body(sobject, records[start : start + COLLECTION_SIZE])
+            raw = self._soap(body, email_header=notify, use_default_rule=use_default_rule)
+            results.extend(parse_save_results(raw))
+        return results
+
+    def _soap(self, body: str, **headers: Any) -> bytes:
+        def post(sf: Salesforce) -> bytes:
             response = self.http.post(
                 f"{self.token.instance_url}/services/Soap/u/{self.credentials.api_version}",
-                data=envelope(sf.session_id, body),
+                data=envelope(sf.session_id, body, **headers),
                 headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'},
                 timeout=self.credentials.timeout,
             )
@@ -73,10 +93,6 @@ class WritesMixin:
                 # Every SOAP fault is an HTTP 500: only the fault code tells a busy org from a refusal.
                 status = 401 if fault.code == "INVALID_SESSION_ID" else 400
                 raise classify(fault.code, fault.message, 503 if fault.code in TRANSIENT_CODES else status)
-            return parse_convert_response(response.content)
+            return response.content
 
-        results: list[LeadConvertResult] = []
-        for start in range(0, len(converts), CONVERT_BATCH):
-            body = convert_lead_body(converts[start : start + CONVERT_BATCH])
-            results.extend(self._call(lambda sf, b=body: post(sf, b)))
-        return results
+        return self._call(post)

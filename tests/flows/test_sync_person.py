@@ -185,3 +185,43 @@ def test_an_inactive_user_is_a_form_error(synced):
 
     assert not form.is_valid()
     assert "active Salesforce user" in form.errors["user"][0]
+
+
+def notify_on_assignment() -> None:
+    settings = SyncSettings.load()
+    settings.notify_owner_on_assignment = True
+    settings.save()
+
+
+@pytest.mark.xfail(
+    reason="needs emulator: SOAP create with AssignmentRuleHeader and EmailHeader", strict=False
+)
+def test_with_notify_on_assignment_the_owner_the_rule_chose_gets_salesforces_email(run_flow, synced):
+    notify_on_assignment()
+    person = local_person(country="France")
+
+    [run] = run_flow("sync_person_to_sfdc", [person], assign_to="rules")
+
+    assert run.status == FlowRun.Status.SUCCEEDED, run.result
+    [email] = synced.emails()
+    assert (email["reason"], email["record_id"]) == ("lead_assignment", person.sf_lead_id)
+    assert email["to_id"] == synced.record("Lead", person.sf_lead_id)["OwnerId"] == person.owner_id
+
+
+@pytest.mark.xfail(
+    reason="needs emulator: SOAP create with AssignmentRuleHeader and EmailHeader", strict=False
+)
+def test_with_notify_on_a_retry_after_salesforce_created_the_lead_finds_it_by_its_key(run_flow, synced):
+    notify_on_assignment()
+    person = local_person(email="notified-once@example.com")
+    [run] = run_flow("sync_person_to_sfdc", [person], assign_to="rules")
+    lead_id = person.sf_lead_id
+    Person.objects.filter(pk=person.pk).update(sfdc_type="", sf_id=None, sf_lead_id=None)
+    FlowRun.objects.filter(pk=run.pk).update(status=FlowRun.Status.QUEUED)
+
+    [again] = runner.execute([run.pk])
+
+    person.refresh_from_db()
+    assert again.status == FlowRun.Status.SUCCEEDED, again.result
+    assert person.sf_lead_id == lead_id
+    assert len(synced.query("SELECT Id FROM Lead WHERE Email = 'notified-once@example.com'")) == 1
