@@ -128,7 +128,9 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
-    Q_CLUSTER["poll"] = 1
+    # Seconds the idle ORM broker waits before looking for new tasks: a flow action clicked in the admin
+    # waits half of this on average before a worker picks it up (one indexed SELECT per poll).
+    Q_CLUSTER["poll"] = env.float("Q_POLL", default=0.2)
 
 # --- Salesforce -------------------------------------------------------------------------------------------
 SALESFORCE_LOGIN_URL = env.str("SALESFORCE_LOGIN_URL", default="https://login.salesforce.com").rstrip("/")
@@ -149,6 +151,13 @@ SALESFORCE_TIMEOUT = env.float("SALESFORCE_TIMEOUT", default=60.0)
 SYNC_OVERLAP_SECONDS = env.int("SYNC_OVERLAP_SECONDS", default=60)
 # A cycle's lease; extended while it makes progress, so a crashed worker blocks the sync this long at most.
 SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=600)
+# Flow actions: a new lead carries the person's key in this external-id field when the org has it (the
+# demo org's Sync_Key__c), so a retried Sync Person to SFDC upserts instead of creating a second lead.
+SALESFORCE_LEAD_KEY_FIELD = env.str("SALESFORCE_LEAD_KEY_FIELD", default="Sync_Key__c")
+SYNC_KEY_PREFIX = env.str("SYNC_KEY_PREFIX", default="syncapp-")
+# A flow task (up to 200 people) is killed after this many seconds; a run still "running" a minute after
+# that belonged to a dead worker, and the next worker start re-queues it once.
+FLOW_TASK_TIMEOUT = env.int("FLOW_TASK_TIMEOUT", default=300)
 
 # --- Auth, i18n, static -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -12,7 +12,25 @@ class SyncappConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django_q.signals import post_spawn
+
         from syncapp import checks  # noqa: F401 - registers the syncapp.E00x system checks
+
+        # A worker that starts picks up the flow runs a dead one left behind (re-queued once, or failed).
+        post_spawn.connect(_recover_flow_runs, dispatch_uid="syncapp-recover-flow-runs")
+
+
+def _recover_flow_runs(sender: object, **kwargs: object) -> None:
+    import logging
+
+    from syncapp import tasks
+
+    try:
+        message = tasks.recover_flow_runs()
+    except Exception:  # a worker must start even when the database is briefly unavailable
+        logging.getLogger(__name__).exception("Could not recover flow runs at worker start")
+        return
+    logging.getLogger(__name__).info(message)
 
 
 class SyncAdminConfig(admin_apps.AdminConfig):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
 
-from syncapp.models import Campaign, CampaignMember, Person, SyncSettings
+from syncapp.flows import runner
+from syncapp.flows.registry import ACTIONS, FlowAction, action_for
+from syncapp.models import Campaign, CampaignMember, FlowRun, Person, SyncSettings
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync import cycle
@@ -87,3 +90,87 @@ def campaign_update(*, campaign: Campaign, changes: dict[str, Any], actor: str) 
 
 def campaign_member_update(*, member: CampaignMember, changes: dict[str, Any], actor: str) -> CampaignMember:
     return record_update(obj=member, changes=changes, actor=actor)
+
+
+# --- flow actions -------------------------------------------------------------------------------------------
+FLOW_BATCH = 1000  # people per task: written 200 per sObject Collections call, read back 5,000 per call
+
+
+def flow_actions() -> dict[str, FlowAction]:
+    return ACTIONS
+
+
+def flow_action(key: str) -> FlowAction:
+    return action_for(key)
+
+
+@transaction.atomic
+def flow_run_request(
+    *,
+    action: str,
+    persons: list[Person],
+    options: dict[str, Any],
+    actor: Any = None,
+    foreground: bool = False,
+) -> list[FlowRun]:
+    """Write one FlowRun per person (before anything reaches Salesforce) and run them: on the workers once
+    this transaction commits, or here and now when `foreground` (the `flow` command). People with this
+    action already queued or running get no second run; the runs returned are the new ones."""
+    flow = action_for(action)
+    user = actor if getattr(actor, "pk", None) else None
+    flow_runs_recover()  # a run a dead worker left must not block this request as "already running"
+    # A double click (or a second bulk request) must not run the same action twice for one person at once.
+    busy = set(
+        FlowRun.objects.filter(
+            action=flow.key,
+            person__in=[p.pk for p in persons],
+            status__in=[FlowRun.Status.QUEUED, FlowRun.Status.RUNNING],
+        ).values_list("person_id", flat=True)
+    )
+    runs = FlowRun.objects.bulk_create(
+        [
+            FlowRun(action=flow.key, options=options, person=p, requested_by=user)
+            for p in persons
+            if p.pk not in busy
+        ]
+    )
+    ids = [run.pk for run in runs]
+    if foreground:
+        return runner.execute(ids)
+    transaction.on_commit(lambda: _enqueue_flow_runs(ids))
+    return runs
+
+
+def _enqueue_flow_runs(ids: list[int]) -> None:
+    from django.conf import settings
+    from django_q.tasks import async_task
+
+    timeout = settings.FLOW_TASK_TIMEOUT
+    for start in range(0, len(ids), FLOW_BATCH):
+        chunk = ids[start : start + FLOW_BATCH]
+        if len(chunk) == 1:
+            task_id = async_task(
+                "syncapp.tasks.run_flow", chunk[0], task_name=f"flow run {chunk[0]}", timeout=timeout
+            )
+        else:
+            task_id = async_task(
+                "syncapp.tasks.run_flows", chunk, task_name=f"flow runs {chunk[0]}…", timeout=timeout
+            )
+        FlowRun.objects.filter(pk__in=chunk).update(task_id=task_id or "")
+
+
+def flow_runs_execute(*, flow_run_ids: list[int]) -> list[FlowRun]:
+    """Run queued FlowRuns now, in this process (what the worker's task calls); runs a dead worker left
+    behind are picked up first, so none waits for the next worker start."""
+    flow_runs_recover()
+    return runner.execute(flow_run_ids)
+
+
+def flow_runs_recover() -> str:
+    """Runs a dead worker left behind: re-queued once (the actions are safe to retry), else failed."""
+    from django.conf import settings
+
+    retried, failed = runner.recover(stale_after=timedelta(seconds=settings.FLOW_TASK_TIMEOUT + 60))
+    if retried:
+        transaction.on_commit(lambda: _enqueue_flow_runs(retried))
+    return f"{len(retried)} flow run(s) re-queued, {len(failed)} failed after a stopped worker."

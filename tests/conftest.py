@@ -68,3 +68,13 @@ def emulator(emulator_server, settings):
     for name, value in emulator_server.env.items():
         setattr(settings, name, value)
     return emulator_server
+
+
+@pytest.fixture
+def synced(db, emulator):
+    """The demo org mirrored by one sync cycle (users, queues, campaigns, people), for flow actions."""
+    from syncapp.sync.cycle import run_cycle
+
+    result = run_cycle(trigger="test")
+    assert result.run is not None, result.skipped_reason
+    return emulator

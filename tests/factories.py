@@ -311,7 +311,7 @@ class FlowRunFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.FlowRun
 
-    action = "sync_person"
+    action = "sync_person_to_sfdc"
     person = factory.SubFactory(PersonFactory)
     status = models.FlowRun.Status.SUCCEEDED
     result = "Synced to Salesforce."

@@ -195,6 +195,9 @@ def _convert(store: Store, spec: LeadConvert, user_id: str) -> ConvertResult:
         opportunity_id = _check(
             dml.create(store, "Opportunity", new_opportunity, user_id=user_id, system=True)
         )
+        # Salesforce makes the converted contact the opportunity's primary contact role.
+        role = {"OpportunityId": opportunity_id, "ContactId": contact_id, "IsPrimary": True}
+        _check(dml.create(store, "OpportunityContactRole", role, user_id=user_id, system=True))
 
     # Why a raw write: lead validation rules do not run on conversion in a default org ("Require Validation
     # for Converted Leads" is off), so a lead that breaks a rule can still be converted.

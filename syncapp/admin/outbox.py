@@ -112,7 +112,7 @@ class FlowRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     notice = "Flow runs are started from a person's page or a list action; this is their history."
     list_display = (
         "when",
-        "action",
+        "action_label",
         "person_link",
         "requested_by",
         "status_badge",
@@ -132,7 +132,15 @@ class FlowRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (None, {"fields": ("action", "person_link", "requested_by", "options")}),
         (
             "Outcome",
-            {"fields": ("status_badge", "result", ("created_at", "started_at", "finished_at"), "duration")},
+            {
+                "fields": (
+                    "status_badge",
+                    "result",
+                    ("error_code", "sf_ids"),
+                    ("created_at", "started_at", "finished_at"),
+                    ("duration", "attempts"),
+                )
+            },
         ),
         ("Queue", {"fields": ("task_id",)}),
     )
@@ -140,6 +148,13 @@ class FlowRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="requested", ordering="created_at")
     def when(self, obj: FlowRun) -> SafeString:
         return short_datetime(obj.created_at)
+
+    @admin.display(description="action", ordering="action")
+    def action_label(self, obj: FlowRun) -> str:
+        from syncapp import services
+
+        action = services.flow_actions().get(obj.action)
+        return action.label if action else obj.action
 
     @admin.display(description="person")
     def person_link(self, obj: FlowRun) -> SafeString | str:

@@ -16,6 +16,7 @@ from syncapp.admin.activity_log import activity_log_csv, activity_log_view
 from syncapp.admin.described import DescribedFormMixin
 from syncapp.admin.display import EMPTY, admin_link, badge, lookup_link, modified_column
 from syncapp.admin.filters import picklist_filter
+from syncapp.admin.flow_actions import FlowActionsMixin
 from syncapp.admin.mixins import ServiceSaveMixin
 from syncapp.admin.paging import CappedPaginator
 from syncapp.admin.people_filters import AccountFilter, CampaignFilter, OwnerFilter, SyncStateFilter
@@ -48,7 +49,7 @@ LeadSourceFilter = picklist_filter("lead_source", "LeadSource", selectors.person
 
 
 @admin.register(Person)
-class PersonAdmin(DescribedFormMixin, ServiceSaveMixin, admin.ModelAdmin):
+class PersonAdmin(FlowActionsMixin, DescribedFormMixin, ServiceSaveMixin, admin.ModelAdmin):
     service = staticmethod(services.person_update)
     service_arg = "person"
     editable_fields = PERSON_EDITABLE

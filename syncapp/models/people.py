@@ -68,10 +68,6 @@ class Person(SalesforceRecord):
                 name="person_deleted_in_sf",
             ),
         ]
-        permissions = [
-            ("sync_person", "Can sync a person to Salesforce"),
-            ("convert_person", "Can convert a person in Salesforce"),
-        ]
 
     def __str__(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()

@@ -50,7 +50,12 @@ class SyncSettings(models.Model):
     )
     default_last_name = models.CharField(max_length=80, default="[not provided]")
     default_company = models.CharField(max_length=255, default="[not provided]")
-    notify_owner_on_assignment = models.BooleanField(default=False)
+    notify_owner_on_assignment = models.BooleanField(
+        default=False,
+        help_text="Salesforce emails the owner: new leads that Sync Person to SFDC gives to the assignment "
+        "rules are created over SOAP with EmailHeader, and Convert Person's notification email is on by "
+        "default (the marketer can still choose per run).",
+    )
     bulk_threshold = models.PositiveIntegerField(
         default=10000,
         validators=[MinValueValidator(0), MaxValueValidator(MAX_BULK_THRESHOLD)],
@@ -321,6 +326,9 @@ class OutboundChange(models.Model):
 
 
 class FlowRun(models.Model):
+    """One flow action for one person: written before anything is sent to Salesforce (write-ahead), so a
+    worker that dies mid-run leaves a row the next worker start retries or fails, never a silent loss."""
+
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
@@ -336,6 +344,9 @@ class FlowRun(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     result = models.TextField(blank=True)
+    error_code = models.CharField("Salesforce error code", max_length=80, blank=True)
+    sf_ids = models.JSONField("Salesforce ids touched", default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -343,6 +354,25 @@ class FlowRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["person", "-created_at"], name="flowrun_person_time"),
+            models.Index(fields=["status", "started_at"], name="flowrun_status"),
+        ]
+        # One permission per action (the flows registry's keys): "Marketers" get them all.
+        permissions = [
+            ("run_sync_person_to_sfdc", "Can run Sync Person to SFDC"),
+            ("run_convert_person", "Can run Convert Person"),
+            ("run_add_to_sfdc_campaign", "Can run Add to SFDC Campaign"),
+            ("run_change_status_in_sfdc_campaign", "Can run Change Status in SFDC Campaign"),
+            ("run_remove_from_sfdc_campaign", "Can run Remove from SFDC Campaign"),
+            ("run_change_owner", "Can run Change Owner"),
+            ("run_create_task", "Can run Create Task"),
+            ("run_delete_person_from_sfdc", "Can run Delete Person from SFDC"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -7,7 +7,7 @@ retries transient failures with backoff, and translates errors into `syncapp.sal
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -28,13 +28,14 @@ from syncapp.salesforce.errors import (
     classify,
     first_error,
 )
+from syncapp.salesforce.writes import COLLECTION_SIZE as COLLECTION_SIZE  # the push batches by it too
+from syncapp.salesforce.writes import WritesMixin
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PAGE_SIZE = 2000  # Salesforce's maximum REST query batch
 COMPOSITE_BATCH_LIMIT = 25
-COLLECTION_SIZE = 200  # records per sObject Collections request
 COLLECTIONS_PER_COMPOSITE = 5  # Salesforce allows 5 collection or query subrequests per /composite
 
 
@@ -67,7 +68,7 @@ class SubResult:
         return classify(code, message, self.status)
 
 
-class SalesforceClient:
+class SalesforceClient(WritesMixin):
     """One authenticated connection to one org."""
 
     def __init__(self, credentials: Credentials) -> None:
@@ -136,6 +137,9 @@ class SalesforceClient:
     def describe_global(self) -> dict[str, Any]:
         return self._call(lambda sf: sf.describe())
 
+    def describe(self, sobject: str) -> dict[str, Any]:
+        return self._call(lambda sf: sf.restful(f"sobjects/{sobject}/describe"))
+
     def query_page(self, soql: str, *, include_deleted: bool = False) -> QueryPage:
         result = self._call(lambda sf: sf.query(soql, include_deleted=include_deleted))
         return to_page(result)
@@ -143,6 +147,14 @@ class SalesforceClient:
     def query_more(self, next_url: str) -> QueryPage:
         result = self._call(lambda sf: sf.query_more(next_url, identifier_is_url=True))
         return to_page(result)
+
+    def query_all(self, soql: str, *, include_deleted: bool = False) -> Iterator[QueryPage]:
+        """Every page of a query, one after another (the flows read a campaign's members this way)."""
+        page = self.query_page(soql, include_deleted=include_deleted)
+        yield page
+        while page.next_url:
+            page = self.query_more(page.next_url)
+            yield page
 
     def count(self, sobject: str, where: str = "") -> int:
         soql = f"SELECT COUNT() FROM {sobject}" + (f" WHERE {where}" if where else "")

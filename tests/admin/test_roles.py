@@ -92,7 +92,7 @@ def test_the_groups_exist_after_migrating_with_the_matrixs_permissions(db):
         "change_campaignmember",
         "view_syncrun",
     } <= marketer
-    assert {"sync_person", "convert_person"} <= marketer
+    assert {"run_sync_person_to_sfdc", "run_convert_person", "run_delete_person_from_sfdc"} <= marketer
     assert not {"change_syncsettings", "change_fieldsetting", "view_failure", "delete_person"} & marketer
     assert marketer < sync_admin
     assert {"change_syncsettings", "change_fieldsetting", "change_customobjecttype"} <= sync_admin
