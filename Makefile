@@ -35,7 +35,7 @@ format: $(STAMP) ## ruff fix and format
 
 test: lint ## set up, lint, then run the whole test suite (browser tests included)
 	bash .ci/ensure-chromium
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 bench: $(STAMP) ## run the benchmarks and print figures (see docs/benchmarks.md)
 	$(PY) -m benchmarks
