@@ -205,8 +205,8 @@ def salesforce_backlog() -> dict[str, tuple[int, datetime | None, bool]]:
 
     An initial load's remainder is exact (its cursor records rows read of the total). For objects already
     loaded, this reads the `progress_total` of each object's latest "Pull updates" step: the number of
-    records the cycle's first delta query reported (its totalSize) less those applied. The engine does
-    not record that total for delta pulls yet, so those objects show no Salesforce-side count until it does.
+    records the cycle's first delta query reported (its totalSize, read in the cycle's one composite call)
+    less those applied: what is still to read while a cycle runs, 0 once it has read them all.
     """
     backlog: dict[str, tuple[int, datetime | None, bool]] = {}
     for cursor in SyncCursor.objects.filter(load_state=SyncCursor.LoadState.IN_PROGRESS):

@@ -231,8 +231,12 @@ class Cycle:
                 f"{puller.seconds_waiting:.1f} s waiting for Salesforce's pages."
             )
         else:
+            if not initial and first is not None:
+                # The delta query's totalSize, from the cycle's one composite call: how many records changed
+                # in Salesforce since the last read (the dashboard's backlog), at no extra API call.
+                step.total(first.total_size)
             step.counts = puller.run_pages(first, read_at=self.batch_time)
-        step.progress_done = cursor.rows_read
+        step.progress_done = cursor.rows_read if initial else (step.progress_total or 0)
 
     # --- indexes during large loads -----------------------------------------------------------------------
     def _defer_indexes(self, entry: SyncedObject, coming: int) -> None:

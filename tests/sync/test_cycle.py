@@ -233,3 +233,21 @@ def test_a_complete_delta_read_records_how_far_the_mirror_is_known_complete(sync
     cursor = SyncCursor.objects.get(sobject="Lead")
     assert cursor.read_through is not None
     assert cursor.read_through <= timezone.now()
+
+
+def test_a_delta_read_records_how_many_records_changed_in_salesforce_for_the_backlog(sync, emulator):
+    from syncapp.selectors.dashboard import salesforce_backlog
+
+    sync()
+    leads = list(leads_in_org(emulator))[:7]
+    for lead_id in leads:
+        emulator.update("Lead", lead_id, {"Title": "Backlog check"}, as_user="rep")
+
+    run = sync()
+
+    step = SyncStep.objects.get(run=run, sobject="Lead", operation=SyncStep.Operation.PULL_UPDATES)
+    # The delta query's totalSize, from the same composite call: the changed records, plus the few the
+    # overlap window reads again (stamped in the last read's final second).
+    assert len(leads) <= step.progress_total <= len(leads) + 2
+    assert step.api_calls == 0  # counted from the cycle's one composite call: no call of its own
+    assert salesforce_backlog()["Lead"][0] == 0  # all of them read by the end of the cycle
