@@ -5,10 +5,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench clean
+.PHONY: help run test lint format bench screenshots clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP) ## set up and start the emulator, the worker and the admin on http://127.0.0.1:8000/admin/
 	$(PY) -m core.dotenv
-	$(PY) manage.py migrate --noinput
+	$(PY) manage.py migrate --noinput --skip-checks  # run_demo checks once the demo org is configured
 	$(PY) manage.py createcachetable
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py ensure_schedules
@@ -39,6 +39,9 @@ test: lint ## set up, lint, then run the whole test suite (browser tests include
 
 bench: $(STAMP) ## run the benchmarks and print figures (see docs/benchmarks.md)
 	$(PY) -m benchmarks
+
+screenshots: $(STAMP) ## write PNGs of the main admin pages to docs/screenshots/ (Debian's chromium)
+	SCREENSHOTS_DIR=docs/screenshots $(VENV)/bin/pytest -q -p no:cacheprovider tests/browser/test_screenshots.py
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

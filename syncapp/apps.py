@@ -1,8 +1,9 @@
-"""The syncapp application config; importing it registers the system checks."""
+"""The syncapp application config (importing it registers the system checks) and the admin's config."""
 
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class SyncappConfig(AppConfig):
@@ -12,3 +13,10 @@ class SyncappConfig(AppConfig):
 
     def ready(self) -> None:
         from syncapp import checks  # noqa: F401 - registers the syncapp.E00x system checks
+
+
+class SyncAdminConfig(admin_apps.AdminConfig):
+    """Django's admin app with our site (the dashboard home page) as the default `admin.site`."""
+
+    default = False  # named explicitly in INSTALLED_APPS; SyncappConfig stays this module's default
+    default_site = "syncapp.sites.SyncAdminSite"

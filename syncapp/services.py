@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
-from syncapp.models import Campaign, CampaignMember, Person
+from syncapp.models import Campaign, CampaignMember, Person, SyncSettings
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync import cycle
 from syncapp.sync.edits import editable_fields, record_update
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,16 @@ def sync_cycle_request() -> None:
     from django_q.tasks import async_task
 
     transaction.on_commit(lambda: async_task("syncapp.tasks.run_sync_cycle", "manual"))
+
+
+def sync_switch(*, enabled: bool, actor: str) -> SyncSettings:
+    """Switch the background sync on or off. A cycle already running finishes; none starts while off."""
+    sync_settings = SyncSettings.load()
+    if sync_settings.enabled != enabled:
+        sync_settings.enabled = enabled
+        sync_settings.save(update_fields=["enabled"])
+        log.info("The sync was switched %s by %s.", "on" if enabled else "off", actor)
+    return sync_settings
 
 
 # --- local edits --------------------------------------------------------------------------------------------

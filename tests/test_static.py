@@ -32,3 +32,12 @@ def test_collectstatic_builds_the_manifest_and_whitenoise_serves_hashed_files(se
     assert asset.status_code == 200
     assert "immutable" in asset.headers["Cache-Control"]
     assert asset.headers.get("Content-Encoding") == "gzip"
+
+
+def test_pages_name_their_icon_and_favicon_ico_redirects_to_it_instead_of_a_404(client, db):
+    page = client.get("/admin/login/").content.decode()
+    icon = client.get("/favicon.ico")
+
+    assert '<link rel="icon" href="/static/syncapp/favicon.svg" type="image/svg+xml">' in page
+    assert icon.status_code == 301
+    assert icon["Location"] == "/static/syncapp/favicon.svg"

@@ -1,15 +1,9 @@
-"""Admin registrations: one module per area; this package sets the site's titles."""
+"""Admin registrations: one module per area (the site itself, with its dashboard, is syncapp.sites)."""
 
 from __future__ import annotations
 
-from django.contrib import admin
-
-admin.site.site_header = "syncapp · Salesforce sync"
-admin.site.site_title = "syncapp"
-admin.site.index_title = "Marketing data synced with Salesforce"
-
-# Importing the modules registers their ModelAdmins on the default site.
-from syncapp.admin import (  # noqa: E402
+# Importing the modules registers their ModelAdmins on the default site (syncapp.sites.SyncAdminSite).
+from syncapp.admin import (
     activity,
     campaigns,
     crm,

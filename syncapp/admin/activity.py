@@ -20,6 +20,7 @@ from syncapp.admin.display import (
 )
 from syncapp.admin.filters import picklist_filter
 from syncapp.admin.mixins import ReadOnlyAdminMixin
+from syncapp.admin.paging import CappedPaginator
 from syncapp.models import ActivityLog, Person, SalesforceActivity
 
 OUTCOME_BADGE = {"success": "ok", "skipped": "pending", "failed": "error"}
@@ -70,12 +71,38 @@ def activity_details(attrs: Mapping[str, Any] | None, primary: str = "") -> Safe
                 message or "",
             )
         )
-    rest = [(key, readable_value(value)) for key, value in sorted(attrs.items()) if key not in SHOWN_KEYS]
+    rest = [
+        (attribute_label(key), attribute_text(value))
+        for key, value in sorted(attrs.items())
+        if key not in SHOWN_KEYS
+    ]
     if rest:
         parts.append(format_html_join(" · ", '<span class="sync-attr">{}: {}</span>', rest))
     if not parts:
         return EMPTY
     return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts))
+
+
+def attribute_label(key: str) -> str:
+    """`rejected_values` → "Rejected values"; an API name (`Rating__c`, `LeadSource`) stays as it is."""
+    if key != key.lower():
+        return key
+    return key.replace("_", " ").capitalize().replace("Sfdc", "SFDC")
+
+
+def attribute_text(value: Any) -> str:
+    """Nested values in words: {"Amount": ["10", "20"]} → "Amount: 10 → 20"; {"Phone": "1"} → "Phone = 1"."""
+    if isinstance(value, Mapping):
+        items = []
+        for key, inner in sorted(value.items()):
+            if isinstance(inner, list | tuple) and len(inner) == 2:
+                items.append(f"{key}: {readable_value(inner[0])} → {readable_value(inner[1])}")
+            else:
+                items.append(f"{key} = {readable_value(inner)}")
+        return "; ".join(items) or "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(readable_value(item) for item in value) or "—"
+    return readable_value(value)
 
 
 def outcome_badge(entry: ActivityLog) -> SafeString:
@@ -96,6 +123,7 @@ class ActivityLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("person",)
     raw_id_fields = ("person", "sync_run", "flow_run", "actor")
     show_full_result_count = False
+    paginator = CappedPaginator  # tens of millions of rows: never COUNT them all
     list_per_page = 50
     fieldsets = (
         (None, {"fields": ("person", "occurred_at", "type", "outcome", "primary_attribute")}),

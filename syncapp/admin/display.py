@@ -91,13 +91,13 @@ def lookup_link(obj: models.Model, field: str) -> SafeString | str:
 
 
 def short_datetime(value: datetime | None) -> SafeString:
-    """A compact, unambiguous local time for narrow list columns; the full one on hover."""
+    """A compact, unambiguous local time for narrow list columns; seconds and time zone on hover."""
     if value is None:
         return EMPTY
     local = localtime(value)
     return format_html(
         '<span class="sync-nowrap" title="{}">{}</span>',
-        date_format(local, "DATETIME_FORMAT"),
+        date_format(local, "Y-m-d H:i:s T"),
         date_format(local, "Y-m-d H:i"),
     )
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from syncapp.admin.display import sf_field_rows
 
@@ -26,6 +27,12 @@ class NoticeMixin:
     def _with_notice(self, extra_context: dict[str, Any] | None) -> dict[str, Any]:
         return {"syncapp_notice": self.notice, **(extra_context or {})}
 
+    def _list_context(self, extra_context: dict[str, Any] | None) -> dict[str, Any]:
+        # "Sync errors", not Django's "Select sync error to view": a list is named after what it lists.
+        return self._with_notice(
+            {"title": capfirst(self.model._meta.verbose_name_plural), **(extra_context or {})}
+        )
+
     def get_fields(self, request: HttpRequest, obj: models.Model | None = None) -> list[str]:
         return [name for name in super().get_fields(request, obj) if name != "sf_fields"]
 
@@ -38,7 +45,7 @@ class NoticeMixin:
         return super().changeform_view(request, object_id, form_url, self._with_notice(extra_context))
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, self._with_notice(extra_context))
+        return super().changelist_view(request, self._list_context(extra_context))
 
 
 class ReadOnlyAdminMixin(NoticeMixin):

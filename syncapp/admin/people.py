@@ -7,12 +7,16 @@ import re
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from syncapp.admin.activity_log import activity_log_csv, activity_log_view
 from syncapp.admin.display import EMPTY, admin_link, badge, lookup_link, modified_column
-from syncapp.admin.filters import PERSON_SOBJECTS, SyncStatusFilter, pending_outbound, picklist_filter
+from syncapp.admin.filters import PERSON_SOBJECTS, pending_outbound, picklist_filter
 from syncapp.admin.mixins import ServiceSaveMixin
+from syncapp.admin.paging import CappedPaginator
+from syncapp.admin.people_filters import AccountFilter, CampaignFilter, OwnerFilter, SyncStateFilter
 from syncapp.admin.person_page import person_panels
 from syncapp.models import Contact, Lead, Person
 
@@ -52,24 +56,24 @@ class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
     )
     list_display = (
         "name",
-        "sync_badge",
         "email",
         "company_or_account",
         "status",
         "owner_link",
-        "sfdc_type",
         "modified",
     )
     modified = modified_column
     list_display_links = ("name",)
     list_filter = (
+        SyncStateFilter,
         "sfdc_type",
         LeadStatusFilter,
+        OwnerFilter,
+        AccountFilter,
+        CampaignFilter,
+        "is_converted",
         LeadSourceFilter,
         "unsubscribed",
-        "sf_deleted",
-        "is_converted",
-        SyncStatusFilter,
     )
     search_fields = ("email", "first_name", "last_name", "company", "=sf_id", "=sf_lead_id", "=sf_contact_id")
     search_help_text = (
@@ -77,6 +81,7 @@ class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
     )
     list_select_related = ("owner", "account")
     show_full_result_count = False
+    paginator = CappedPaginator
     list_per_page = 50
     save_on_top = True
     readonly_fields = ("sync_badge", "owner_link", "account_link", "merged_into_link")
@@ -145,14 +150,38 @@ class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": self.changelist_title, **(extra_context or {})})
 
+    def get_urls(self):
+        # Named once, on Person: the Lead and Contact lists link a person's log through it as well.
+        urls = []
+        if self.model is Person:
+            view = self.admin_site.admin_view
+            urls = [
+                path(
+                    "<path:object_id>/activity/",
+                    view(lambda request, object_id: activity_log_view(self, request, object_id)),
+                    name="syncapp_person_activity",
+                ),
+                path(
+                    "<path:object_id>/activity.csv",
+                    view(lambda request, object_id: activity_log_csv(self, request, object_id)),
+                    name="syncapp_person_activity_csv",
+                ),
+            ]
+        return urls + super().get_urls()
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["panels"] = person_panels(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description="name", ordering="last_name")
-    def name(self, obj: Person) -> str:
-        return f"{obj.first_name} {obj.last_name}".strip() or obj.email or obj.sf_id or f"person #{obj.pk}"
+    def name(self, obj: Person) -> SafeString:
+        # The SFDC type and sync state under the name rather than in columns of their own: the list fits a
+        # 1,400-pixel window.
+        label = f"{obj.first_name} {obj.last_name}".strip() or obj.email or obj.sf_id or f"person #{obj.pk}"
+        return format_html(
+            '{}<span class="sync-sub">{} {}</span>', label, obj.get_sfdc_type_display(), self.sync_badge(obj)
+        )
 
     @admin.display(description="company / account", ordering="company")
     def company_or_account(self, obj: Person) -> SafeString | str:
@@ -195,17 +224,25 @@ class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
 class LeadAdmin(PersonAdmin):
     changelist_title = "Leads"
     list_filter = (
+        SyncStateFilter,
         LeadStatusFilter,
+        OwnerFilter,
+        CampaignFilter,
         LeadSourceFilter,
         "unsubscribed",
-        "sf_deleted",
-        "is_converted",
-        SyncStatusFilter,
     )
 
 
 @admin.register(Contact)
 class ContactAdmin(PersonAdmin):
     changelist_title = "Contacts"
-    list_display = tuple(name for name in PersonAdmin.list_display if name not in ("status", "sfdc_type"))
-    list_filter = (LeadSourceFilter, "unsubscribed", "sf_deleted", "is_converted", SyncStatusFilter)
+    list_display = tuple(name for name in PersonAdmin.list_display if name != "status")
+    list_filter = (
+        SyncStateFilter,
+        OwnerFilter,
+        AccountFilter,
+        CampaignFilter,
+        "is_converted",
+        LeadSourceFilter,
+        "unsubscribed",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.formats import date_format, localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -49,7 +50,7 @@ def activity_panel(person: Person) -> Panel:
         title="Activity log",
         columns=("Time", "Type", "Outcome", "Primary attribute", "Details", "Source"),
         rows=rows,
-        more_url=changelist_url(ActivityLog, person__id__exact=person.pk),
+        more_url=reverse("admin:syncapp_person_activity", args=[person.pk]),
         more_label=f"Full activity log of {person}",
         empty_text="No activity yet.",
     )

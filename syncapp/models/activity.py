@@ -63,7 +63,7 @@ class ActivityLog(models.Model):
 
     class Meta:
         verbose_name = "activity log entry"
-        verbose_name_plural = "activity log"
+        verbose_name_plural = "activity log entries"
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["person", "-occurred_at"], name="activity_person_time"),

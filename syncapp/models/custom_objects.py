@@ -8,7 +8,7 @@ from syncapp.models.base import SalesforceLookup, SalesforceRecord
 
 
 class CustomObjectType(models.Model):
-    api_name = models.CharField(max_length=80, unique=True)
+    api_name = models.CharField("API name", max_length=80, unique=True)
     label = models.CharField(max_length=255, blank=True)
     enabled = models.BooleanField(default=True, help_text="Sync this object's records.")
     # The lookup fields (API names) that link a record to a person (Contact or Lead) and to an account.

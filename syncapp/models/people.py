@@ -57,6 +57,16 @@ class Person(SalesforceRecord):
         indexes = [
             models.Index(fields=["sfdc_type", "-sf_modstamp", "-id"], name="person_type_modstamp"),
             models.Index(fields=["-sf_modstamp", "-id"], name="person_modstamp"),
+            # Partial: they hold only the few people Salesforce rejected or deleted, so the lists' "Rejected
+            # by Salesforce" and "Deleted in Salesforce" filters read those rows, not a million others.
+            models.Index(
+                fields=["-sf_modstamp", "-id"], condition=~models.Q(sync_error=""), name="person_rejected"
+            ),
+            models.Index(
+                fields=["-sf_modstamp", "-id"],
+                condition=models.Q(sf_deleted=True),
+                name="person_deleted_in_sf",
+            ),
         ]
         permissions = [
             ("sync_person", "Can sync a person to Salesforce"),

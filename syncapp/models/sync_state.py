@@ -82,7 +82,7 @@ class SyncCursor(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         DONE = "done", "Done"
 
-    sobject = models.CharField(max_length=80, unique=True)
+    sobject = models.CharField("Salesforce object", max_length=80, unique=True)
     high_water = models.DateTimeField("high-water SystemModstamp", null=True, blank=True)
     read_through = models.DateTimeField(
         null=True,
@@ -95,7 +95,7 @@ class SyncCursor(models.Model):
     load_until = models.DateTimeField(
         null=True, blank=True, help_text="Org time the initial load reads up to."
     )
-    bulk_job_id = models.CharField(max_length=18, blank=True)
+    bulk_job_id = models.CharField("Bulk API job id", max_length=18, blank=True)
     bulk_locator = models.CharField(max_length=64, blank=True)
     last_id = models.CharField(
         max_length=18, blank=True, help_text="REST initial load resumes after this id."
@@ -148,9 +148,9 @@ class SyncRun(models.Model):
     started_at = models.DateTimeField(db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
-    api_calls = models.PositiveIntegerField(default=0)
-    api_used = models.PositiveIntegerField(null=True, blank=True)
-    api_limit = models.PositiveIntegerField(null=True, blank=True)
+    api_calls = models.PositiveIntegerField("API calls", default=0)
+    api_used = models.PositiveIntegerField("org API calls used today", null=True, blank=True)
+    api_limit = models.PositiveIntegerField("org daily API limit", null=True, blank=True)
     message = models.TextField(blank=True)
 
     class Meta:
@@ -175,7 +175,7 @@ class SyncStep(models.Model):
     Status = RunStatus
 
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="steps")
-    sobject = models.CharField(max_length=80)
+    sobject = models.CharField("Salesforce object", max_length=80)
     operation = models.CharField(max_length=20, choices=Operation.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField()
@@ -185,7 +185,7 @@ class SyncStep(models.Model):
     deleted = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField("failed items", default=0)
     skipped = models.PositiveIntegerField(default=0)
-    api_calls = models.PositiveIntegerField(default=0)
+    api_calls = models.PositiveIntegerField("API calls", default=0)
     progress_done = models.BigIntegerField(default=0)
     progress_total = models.BigIntegerField(null=True, blank=True)
     message = models.TextField(blank=True)
@@ -205,7 +205,7 @@ class SyncError(models.Model):
 
     run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="errors")
     level = models.CharField(max_length=6, choices=Level.choices, default=Level.RECORD)
-    sobject = models.CharField(max_length=80, blank=True)
+    sobject = models.CharField("Salesforce object", max_length=80, blank=True)
     operation = models.CharField(max_length=20, blank=True)
     sf_id = models.CharField("Salesforce id", max_length=18, blank=True, db_index=True)
     person = models.ForeignKey("syncapp.Person", null=True, blank=True, on_delete=models.SET_NULL)
@@ -226,8 +226,8 @@ class SyncError(models.Model):
 class FieldSetting(models.Model):
     """One Salesforce field as the sync user sees it (from describe), and whether we sync it."""
 
-    sobject = models.CharField(max_length=80)
-    api_name = models.CharField(max_length=80)
+    sobject = models.CharField("Salesforce object", max_length=80)
+    api_name = models.CharField("API name", max_length=80)
     label = models.CharField(max_length=255, blank=True)
     type = models.CharField(max_length=40, blank=True)
     length = models.PositiveIntegerField(default=0)
@@ -261,7 +261,7 @@ class OutboundChange(models.Model):
         REJECTED = "rejected", "Rejected"
         SUPERSEDED = "superseded", "Superseded"
 
-    sobject = models.CharField(max_length=80)
+    sobject = models.CharField("Salesforce object", max_length=80)
     local_id = models.BigIntegerField()
     sf_id = models.CharField(max_length=18, blank=True)
     field = models.CharField(max_length=80)

@@ -1,8 +1,9 @@
-"""A marketer finds a lead by email and reads its activity log, Salesforce's rejection included."""
+"""A marketer finds a lead by email, reads its activity log (with a rejection) and exports it."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -56,4 +57,13 @@ def test_marketer_finds_a_lead_by_email_and_reads_its_activity_log(logged_in_pag
 
     log.get_by_role("link", name="Full activity log of Ada Lovelace").click()
     expect(page.locator("h1")).to_have_text("Activity log of Ada Lovelace")
-    expect(page.locator("#result_list tbody tr")).to_have_count(2)
+    expect(page.locator("#activity-log tbody tr")).to_have_count(2)
+    expect(page.locator("#activity-log tbody tr.sync-row--failed")).to_contain_text(
+        "Phone must be in international"
+    )
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "Salesforce Rejected Update,Failed,Phone,Phone,,12,FIELD_CUSTOM_VALIDATION_EXCEPTION" in exported
+    assert download.value.suggested_filename == "activity-log-ada@analytical.example.csv"

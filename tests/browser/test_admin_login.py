@@ -12,7 +12,8 @@ def test_marketer_logs_in_and_sees_the_sync_admin(logged_in_page, live_server):
     page = logged_in_page
 
     expect(page.locator("#site-name")).to_contain_text("syncapp")
-    expect(page.locator("h1")).to_contain_text("Marketing data synced with Salesforce")
+    expect(page.locator("h1")).to_contain_text("Sync dashboard")
+    expect(page.locator("#sync-status")).to_contain_text("No cycle has run yet")
     stylesheet = page.evaluate(
         "() => [...document.styleSheets].some(s => (s.href || '').includes('syncapp/admin'))"
     )

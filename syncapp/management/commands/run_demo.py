@@ -26,6 +26,9 @@ BLOCK_END = "# --- end of the emulator block ---"
 
 class Command(BaseCommand):
     help = "Run the Salesforce emulator (demo org), the worker and the admin until Ctrl-C."
+    # Checked in handle(), once the demo org is configured: checking first would warn that Salesforce is not
+    # configured (syncapp.W001) just before this command configures it.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--addrport", default="127.0.0.1:8000")
@@ -47,7 +50,10 @@ class Command(BaseCommand):
                 children.append(("emulator", emulator))
                 env.update(emulator_env)
                 write_env_block(Path(settings.BASE_DIR) / ".env", emulator_env)
+                for name, value in emulator_env.items():  # what the children see, for the checks below
+                    setattr(settings, name, value)
                 self.stdout.write(f"Salesforce emulator: {emulator_env['SALESFORCE_LOGIN_URL']} (demo org)")
+            self.check()
             manage = [sys.executable, "manage.py"]
             children.append(("worker", spawn([*manage, "qcluster"], env)))
             children.append(("web", spawn([*manage, "runserver", addrport, "--noreload"], env)))
