@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
-from syncapp.models import Campaign, CampaignMember, Person, SyncSettings
+from syncapp import listener
+from syncapp.models import Campaign, CampaignMember, ListenerState, Person, SyncSettings
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync import cycle
@@ -50,10 +52,24 @@ def sync_cycle_run(*, trigger: str = "manual") -> cycle.CycleResult:
 
 
 def sync_cycle_run_if_due() -> cycle.CycleResult:
-    """What the schedule calls every minute: a cycle starts once the pause since the last one has passed."""
+    """What the schedule calls every minute: a cycle starts once the pause since the last one has passed.
+    With the change-event listener live, what this safety-net cycle still finds is counted: lost events."""
     if not cycle.cycle_is_due():
         return cycle.CycleResult(run=None, skipped_reason="Not due yet (or sync is switched off).")
-    return cycle.run_cycle(trigger="schedule")
+    live = ListenerState.load().is_live()
+    result = cycle.run_cycle(trigger="schedule")
+    if live and result.run is not None:
+        listener.safety_net_count(result.run.pk)
+    return result
+
+
+def stream_listen(*, stop: threading.Event) -> None:
+    """Hold the change-event listener until `stop` is set (manage.py listen); idle while streaming is off."""
+    while not stop.is_set():
+        if SyncSettings.load().streaming:
+            listener.Listener(stop=stop).run()
+        else:
+            stop.wait(30)  # switched off in the sync settings: look again now and then
 
 
 def sync_cycle_request() -> None:

@@ -123,6 +123,13 @@ class StreamingClient:
         return f"{self.token.instance_url.rstrip('/')}/cometd/{self.credentials.api_version}"
 
     @property
+    def user_id(self) -> str:
+        """The logged-in user's id (the identity URL's last part): our own writes carry it as commitUser."""
+        if self.token is None:
+            self.token = fetch_token(self.credentials, self.http)
+        return self.token.identity_url.rstrip("/").rsplit("/", 1)[-1] if self.token.identity_url else ""
+
+    @property
     def connected(self) -> bool:
         return self.client_id is not None
 

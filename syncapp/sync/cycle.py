@@ -17,7 +17,16 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from syncapp.models import ActivityLog, DeferredIndex, SyncCursor, SyncError, SyncRun, SyncSettings, SyncStep
+from syncapp.models import (
+    ActivityLog,
+    DeferredIndex,
+    ListenerState,
+    SyncCursor,
+    SyncError,
+    SyncRun,
+    SyncSettings,
+    SyncStep,
+)
 from syncapp.salesforce.client import QueryPage, SalesforceClient, connect, to_page
 from syncapp.salesforce.errors import ConfigurationError, LimitReachedError, SalesforceError
 from syncapp.sync.activity import ActivityWriter
@@ -29,6 +38,7 @@ from syncapp.sync.schema import SyncSchema, has_schema, load_schema, refresh_sch
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "sync-cycle"
+EVENT_TRIGGER = "event"  # a cycle started by change events: only the objects they named
 
 
 def lease_seconds() -> int:
@@ -60,13 +70,22 @@ def release_lease(owner: str) -> None:
 
 # --- scheduling ---------------------------------------------------------------------------------------------
 def cycle_is_due(now=None) -> bool:
-    """The next cycle starts when the pause has passed since the previous one ended."""
+    """The next cycle starts when the pause has passed since the previous full one ended; with the
+    change-event listener live, the pause is the safety net's (changes arrive by event; cycles catch lost
+    ones)."""
     sync_settings = SyncSettings.load()
     if not sync_settings.enabled:
         return False
-    last = SyncRun.objects.exclude(finished_at=None).order_by("-finished_at").first()
+    last = (
+        SyncRun.objects.exclude(finished_at=None)
+        .exclude(trigger=EVENT_TRIGGER)
+        .order_by("-finished_at")
+        .first()
+    )
     now = now or timezone.now()
-    return last is None or last.finished_at + timedelta(minutes=sync_settings.pause_minutes) <= now
+    live = sync_settings.streaming and ListenerState.load().is_live(now)
+    pause = sync_settings.safety_net_minutes if live else sync_settings.pause_minutes
+    return last is None or last.finished_at + timedelta(minutes=pause) <= now
 
 
 @dataclass(frozen=True)
@@ -75,7 +94,13 @@ class CycleResult:
     skipped_reason: str = ""
 
 
-def run_cycle(*, trigger: str = "schedule", client: SalesforceClient | None = None) -> CycleResult:
+def run_cycle(
+    *,
+    trigger: str = "schedule",
+    client: SalesforceClient | None = None,
+    objects: frozenset[str] | None = None,
+) -> CycleResult:
+    """One cycle; `objects` limits the pull to those sObjects (an event cycle), the push still runs."""
     owner = uuid.uuid4().hex
     if not acquire_lease(owner):
         return CycleResult(run=None, skipped_reason="Another sync cycle is running.")
@@ -85,15 +110,23 @@ def run_cycle(*, trigger: str = "schedule", client: SalesforceClient | None = No
             status=SyncRun.Status.FAILED, finished_at=timezone.now(), message="The worker stopped mid-cycle."
         )
         run = SyncRun.objects.create(started_at=timezone.now(), trigger=trigger, heartbeat_at=timezone.now())
-        Cycle(run=run, owner=owner, client=client).execute()
+        Cycle(run=run, owner=owner, client=client, objects=objects).execute()
         return CycleResult(run=run)
     finally:
         release_lease(owner)
 
 
 class Cycle:
-    def __init__(self, *, run: SyncRun, owner: str, client: SalesforceClient | None) -> None:
+    def __init__(
+        self,
+        *,
+        run: SyncRun,
+        owner: str,
+        client: SalesforceClient | None,
+        objects: frozenset[str] | None = None,
+    ) -> None:
         self.run = run
+        self.objects = objects
         self.owner = owner
         self.client = client
         self.settings = SyncSettings.load()
@@ -107,7 +140,11 @@ class Cycle:
         try:
             self.client = self.client or connect()
             schema = self._schema()
-            entries = [e for e in schema.entries() if schema.field_names(e.sobject)]
+            entries = [
+                e
+                for e in schema.entries()
+                if schema.field_names(e.sobject) and (self.objects is None or e.sobject in self.objects)
+            ]
             first_pages = self._first_pages(schema, entries)
             for entry in entries:
                 self._pull(schema, entry, first_pages.get(entry.sobject))
@@ -149,7 +186,9 @@ class Cycle:
 
     # --- schema -------------------------------------------------------------------------------------------
     def _schema(self) -> SyncSchema:
-        cycles = SyncRun.objects.count()
+        if self.objects is not None and has_schema():  # event cycles never refresh the schema
+            return load_schema()
+        cycles = SyncRun.objects.exclude(trigger=EVENT_TRIGGER).count()
         due = not has_schema() or cycles % max(1, self.settings.schema_every_cycles) == 1
         if not due:
             return load_schema()
