@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 from django.db import close_old_connections, transaction
 from django.db.models import F
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from syncapp.models import ListenerState, StreamChannel, SyncStep
 from syncapp.salesforce.auth import Credentials
+from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import ConfigurationError, LimitReachedError, SalesforceError
 from syncapp.salesforce.streaming import NEW_EVENTS, Poll, StreamingClient, channel_for
 from syncapp.sync import cycle
@@ -35,6 +37,8 @@ NOT_STREAMED = {"Group", "CampaignMemberStatus"}  # no change events in Salesfor
 BACKOFF_SECONDS = (1, 2, 5, 10, 30)
 LIMIT_PAUSE_SECONDS = 600
 RUNNER_TICK_SECONDS = 1.0  # a dirty object waiting for the lease is retried this often
+ALLOCATION_EVERY = timedelta(hours=1)  # /limits costs one API call: 24 a day
+ALLOCATION_KEYS = ("DailyDeliveredPlatformEvents", "DailyStreamingApiEvents")
 
 
 def streamed_objects() -> list[str]:
@@ -125,6 +129,7 @@ class Listener:
                     continue
                 failures = 0
                 self.handle(poll, sync_user=client.user_id)
+                self.allocation_refresh()
         finally:
             client.close()
             self._disconnected("")
@@ -168,6 +173,19 @@ class Listener:
             state.save()
         if dirty:
             self.wake.set()
+
+    def allocation_refresh(self) -> None:
+        """The org's change-event delivery allocation for the dashboard, read at most once an hour."""
+        state = ListenerState.load()
+        if state.allocation_at and timezone.now() - state.allocation_at < ALLOCATION_EVERY:
+            return
+        try:
+            limits = connect().limits()
+        except SalesforceError as exc:
+            log.warning("could not read the org's streaming allocation: %s", exc.message)
+            return
+        allocation = {key: limits[key] for key in ALLOCATION_KEYS if key in limits}
+        ListenerState.objects.filter(pk=state.pk).update(allocation=allocation, allocation_at=timezone.now())
 
     def _disconnected(self, error: str) -> None:
         if error:

@@ -48,6 +48,9 @@ class ListenerState(models.Model):
         help_text="Changes no event announced, found by a safety-net cycle since the listener started.",
     )
     event_cycles_today = models.PositiveIntegerField(default=0)
+    # The org's streaming allocation from /limits (read hourly by the listener: one API call).
+    allocation = models.JSONField(default=dict, blank=True)
+    allocation_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
     class Meta:
