@@ -10,11 +10,19 @@ from typing import Any
 from django.db import transaction
 
 from syncapp import listener
-from syncapp.models import Campaign, CampaignMember, ListenerState, Person, SyncSettings
+from syncapp.models import (
+    Campaign,
+    CampaignMember,
+    FieldSetting,
+    ListenerState,
+    OutboundChange,
+    Person,
+    SyncSettings,
+)
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync import cycle
-from syncapp.sync.edits import editable_fields, record_update
+from syncapp.sync.edits import described_fields, editable_fields, record_update, unsent_changes
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +89,7 @@ def sync_cycle_request() -> None:
 
 def sync_switch(*, enabled: bool, actor: str) -> SyncSettings:
     """Switch the background sync on or off. A cycle already running finishes; none starts while off."""
-    sync_settings = SyncSettings.load()
+    sync_settings = SyncSettings.ensure()
     if sync_settings.enabled != enabled:
         sync_settings.enabled = enabled
         sync_settings.save(update_fields=["enabled"])
@@ -109,3 +117,14 @@ def fields_editable_for(*, obj, candidates: tuple[str, ...]) -> set[str]:
     """The fields a marketer may edit on a lead, contact, campaign or member: Salesforce's field-level
     security for the sync user decides (read-only, formula and system fields never are)."""
     return editable_fields(obj, candidates)
+
+
+def fields_described_for(*, obj, candidates: tuple[str, ...]) -> dict[str, FieldSetting]:
+    """What Salesforce's describe says of each of `candidates` (model field names) on a lead, contact,
+    campaign or member: the edit form validates with it. Fields not described yet are left out."""
+    return described_fields(obj, candidates)
+
+
+def unsent_changes_for(*, obj) -> dict[str, OutboundChange]:
+    """Salesforce field → the local edit Salesforce does not hold yet (pending) or refused (rejected)."""
+    return unsent_changes(obj)

@@ -151,9 +151,10 @@ class ActivityLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         # Opened from a person's page: say whose log this is rather than the generic title.
         extra_context = {"title": "Activity log", **(extra_context or {})}
-        person_id = request.GET.get("person__id__exact")
-        if person_id and person_id.isdigit():
-            person = Person.objects.filter(pk=person_id).first()
+        person_id = request.GET.get("person__id__exact", "")
+        # isdigit() alone accepts "²", which int() refuses; an id too large for the column matches nobody.
+        if person_id.isascii() and person_id.isdigit() and len(person_id) < 19:
+            person = Person.objects.filter(pk=int(person_id)).first()
             if person is not None:
                 extra_context["title"] = f"Activity log of {person}"
         return super().changelist_view(request, extra_context)

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from syncapp.admin.described import DescribedFormMixin
 from syncapp.admin.display import EMPTY, admin_link, changelist_url, lookup_link, modified_column
 from syncapp.admin.filters import pending_outbound, picklist_filter
 from syncapp.admin.mixins import ReadOnlyAdminMixin, ServiceSaveMixin
@@ -17,7 +18,7 @@ SYNC_NOTICE = "Changes you save here are sent to Salesforce in the next sync cyc
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ServiceSaveMixin, admin.ModelAdmin):
+class CampaignAdmin(DescribedFormMixin, ServiceSaveMixin, admin.ModelAdmin):
     service = "campaign_update"
     service_arg = "campaign"
     editable_fields = ("name", "type", "status", "is_active", "start_date", "end_date")

@@ -146,22 +146,37 @@ def readable_value(value: Any) -> str:
     return str(value)
 
 
-def sf_field_rows(sf_fields: Mapping[str, Any] | None) -> list[dict[str, object]]:
-    """The record's Salesforce fields by API name, sorted, custom fields marked."""
+UNSENT_LABEL = {"pending": ("pending", "pending"), "rejected": ("rejected", "error")}
+
+
+def sf_field_rows(
+    sf_fields: Mapping[str, Any] | None, unsent: Mapping[str, Any] | None = None
+) -> list[dict[str, object]]:
+    """The record's Salesforce fields by API name, sorted, custom fields marked.
+
+    `value` is what Salesforce holds. A field with a local edit Salesforce does not hold (`unsent`: API name →
+    its pending or rejected outbox row) shows the row's base value there, and the local value beside it,
+    labelled pending or rejected with Salesforce's message.
+    """
+    sf_fields = sf_fields or {}
+    unsent = unsent or {}
     rows = []
-    for name in sorted(sf_fields or {}, key=str.lower):
+    for name in sorted({*sf_fields, *unsent}, key=str.lower):
         # REST records carry an "attributes" envelope (type and url): it is not a field.
         if name == "attributes":
             continue
-        value = sf_fields[name]
-        rows.append(
-            {
-                "name": name,
-                "value": readable_value(value),
-                "empty": value in (None, ""),
-                "custom": name.endswith("__c"),
-            }
-        )
+        change = unsent.get(name)
+        value = change.base_value if change is not None else sf_fields.get(name)
+        row: dict[str, object] = {
+            "name": name,
+            "value": readable_value(value),
+            "empty": value in (None, ""),
+            "custom": name.endswith("__c"),
+        }
+        if change is not None:
+            label, kind = UNSENT_LABEL.get(change.state, (change.state, "neutral"))
+            row.update(local=readable_value(change.new_value), state=label, kind=kind, message=change.error)
+        rows.append(row)
     return rows
 
 

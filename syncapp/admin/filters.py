@@ -34,13 +34,9 @@ def picklist_filter(field: str, api_name: str, sobjects: tuple[str, ...], title:
         def lookups(self, request, model_admin) -> list[tuple[str, str]]:
             choices: dict[str, str] = {}
             settings = FieldSetting.objects.filter(sobject__in=sobjects, api_name=api_name)
-            for values in settings.values_list("picklist_values", flat=True):
-                for item in values or []:
-                    if isinstance(item, dict):
-                        if item.get("active", True) and item.get("value"):
-                            choices.setdefault(item["value"], item.get("label") or item["value"])
-                    elif item:
-                        choices.setdefault(str(item), str(item))
+            for setting in settings:
+                for value, label in setting.picklist():
+                    choices.setdefault(value, label)
             if not choices:
                 stored = (
                     model_admin.get_queryset(request)

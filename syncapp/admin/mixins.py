@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from syncapp.admin.display import sf_field_rows
+from syncapp.admin.lists import ListInputMixin
 
 
-class NoticeMixin:
+class NoticeMixin(ListInputMixin):
     """Says at the top of the list and of each page why a record is (or is not) editable here.
 
     It also shows a mirrored record's Salesforce fields (the `sf_fields` JSON) as a readable table under the
@@ -38,7 +39,10 @@ class NoticeMixin:
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and hasattr(obj, "sf_fields"):
-            context["sf_field_rows"] = sf_field_rows(obj.sf_fields)
+            from syncapp import services
+
+            unsent = services.unsent_changes_for(obj=obj)
+            context["sf_field_rows"] = sf_field_rows(obj.sf_fields, unsent)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

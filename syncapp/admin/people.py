@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from syncapp.admin.activity_log import activity_log_csv, activity_log_view
+from syncapp.admin.described import DescribedFormMixin
 from syncapp.admin.display import EMPTY, admin_link, badge, lookup_link, modified_column
 from syncapp.admin.filters import PERSON_SOBJECTS, pending_outbound, picklist_filter
 from syncapp.admin.mixins import ServiceSaveMixin
@@ -46,7 +47,7 @@ LeadSourceFilter = picklist_filter("lead_source", "LeadSource", ("Lead", "Contac
 
 
 @admin.register(Person)
-class PersonAdmin(ServiceSaveMixin, admin.ModelAdmin):
+class PersonAdmin(DescribedFormMixin, ServiceSaveMixin, admin.ModelAdmin):
     service = "person_update"
     service_arg = "person"
     editable_fields = PERSON_EDITABLE

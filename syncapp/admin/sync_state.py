@@ -23,6 +23,7 @@ from syncapp.admin.display import (
 )
 from syncapp.admin.exports import sync_errors_csv
 from syncapp.admin.mixins import ReadOnlyAdminMixin
+from syncapp.admin.run_status import OutcomeFilter, failed_items, run_badge, step_badge
 from syncapp.models import DeferredIndex, SyncCursor, SyncError, SyncRun, SyncStep
 
 STATE_NOTICE = "This is the sync's own record of its work: it is written by the sync and read here."
@@ -112,7 +113,7 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "short_message",
     )
     list_display_links = ("started",)
-    list_filter = ("status", "trigger", ("started_at", admin.DateFieldListFilter))
+    list_filter = (OutcomeFilter, "trigger", ("started_at", admin.DateFieldListFilter))
     search_fields = ("message",)
     show_full_result_count = False
     list_per_page = 50
@@ -134,9 +135,12 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ("Message", {"fields": ("message",)}),
     )
 
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(has_failed_items=failed_items())
+
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: SyncRun) -> SafeString:
-        return status_badge(obj)
+        return run_badge(obj)
 
     @admin.display(description="started", ordering="started_at")
     def started(self, obj: SyncRun) -> SafeString:
@@ -177,7 +181,7 @@ def steps_panel(run: SyncRun) -> Panel:
         (
             admin_link(step, step.sobject),
             step.get_operation_display(),
-            status_badge(step),
+            step_badge(step),
             *_step_counts(step),
             step.api_calls,
             progress_bar(step.progress_done, step.progress_total) if step.progress_total else EMPTY,
@@ -250,7 +254,7 @@ class SyncStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "started",
         "duration",
     )
-    list_filter = ("sobject", "operation", "status")
+    list_filter = ("sobject", "operation", OutcomeFilter)
     search_fields = ("=sobject", "message")
     list_select_related = ("run",)
     show_full_result_count = False
@@ -272,7 +276,7 @@ class SyncStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: SyncStep) -> SafeString:
-        return status_badge(obj)
+        return step_badge(obj)
 
     @admin.display(description="progress")
     def progress(self, obj: SyncStep) -> SafeString:

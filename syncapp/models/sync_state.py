@@ -244,7 +244,12 @@ class FieldSetting(models.Model):
     visible = models.BooleanField(default=True, help_text="The sync user can read it.")
     createable = models.BooleanField(default=False)
     updateable = models.BooleanField(default=False)
+    nillable = models.BooleanField(default=True, help_text="Salesforce accepts an empty value.")
+    # Every value describe lists, inactive ones too: {"value", "label", "active", "default"}.
     picklist_values = models.JSONField(default=list, blank=True)
+    restricted_picklist = models.BooleanField(
+        default=False, help_text="Salesforce refuses any value not in the picklist."
+    )
     reference_to = models.JSONField(default=list, blank=True)
     sync_enabled = models.BooleanField(default=True)
     blocked_sources = models.JSONField(default=list, blank=True)
@@ -259,6 +264,17 @@ class FieldSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sobject}.{self.api_name}"
+
+    def picklist(self, *, active_only: bool = True) -> list[tuple[str, str]]:
+        """(value, label) pairs in Salesforce's order (rows stored before labels were kept: bare values)."""
+        pairs = []
+        for item in self.picklist_values or []:
+            if isinstance(item, dict):
+                if item.get("value") and (item.get("active", True) or not active_only):
+                    pairs.append((str(item["value"]), str(item.get("label") or item["value"])))
+            elif item:
+                pairs.append((str(item), str(item)))
+        return pairs
 
 
 class OutboundChange(models.Model):

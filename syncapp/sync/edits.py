@@ -62,6 +62,49 @@ def editable_fields(obj: models.Model, candidates: tuple[str, ...]) -> set[str]:
     return {name for name in synced if columns[name] not in blocked}
 
 
+def described_fields(obj: models.Model, candidates: tuple[str, ...]) -> dict[str, FieldSetting]:
+    """Model field name → the FieldSetting (describe) of the Salesforce field it syncs to."""
+    entry = entry_for(obj)
+    columns = {name: api for name, api in editable_columns(entry).items() if name in candidates}
+    settings = {
+        fs.api_name: fs
+        for fs in FieldSetting.objects.filter(sobject=entry.sobject, api_name__in=columns.values())
+    }
+    return {name: settings[api] for name, api in columns.items() if api in settings}
+
+
+def unsent_changes(obj: models.Model) -> dict[str, OutboundChange]:
+    """Salesforce field → the latest local edit of it that Salesforce does not hold: pending or rejected.
+
+    A later edit of a field supersedes its earlier rows, so the newest pending or rejected row is the one
+    in force. A rejection is history once a pull has brought Salesforce's value over the refused one (as it
+    clears the person's sync error). Records that do not push (accounts, opportunities…) have none.
+    """
+    try:
+        entry = entry_for(obj)
+    except TypeError:
+        return {}
+    rows = OutboundChange.objects.filter(
+        sobject__in=_sobjects_of(entry),
+        local_id=obj.pk,
+        state__in=[OutboundChange.State.PENDING, OutboundChange.State.REJECTED],
+    ).order_by("id")
+    latest = {row.field: row for row in rows}
+    stored = obj.sf_fields or {}
+    return {
+        field: row
+        for field, row in latest.items()
+        if not (
+            row.state == OutboundChange.State.REJECTED and field in stored and stored[field] != row.new_value
+        )
+    }
+
+
+def _sobjects_of(entry: SyncedObject) -> list[str]:
+    # A person's rows name the sObject it was pushed as, and a lead converted since is now a contact.
+    return [LEADS.sobject, CONTACTS.sobject] if entry in (LEADS, CONTACTS) else [entry.sobject]
+
+
 @transaction.atomic
 def record_update(*, obj: models.Model, changes: dict[str, Any], actor: str, actor_id: int | None = None):
     """Apply `changes` (model field name → value) to a lead, contact, campaign or member, with outbox rows."""

@@ -82,7 +82,17 @@ def _record_fields(sobject: str, describe: dict, now) -> None:
             "visible": True,
             "createable": bool(raw.get("createable")),
             "updateable": bool(raw.get("updateable")),
-            "picklist_values": [p["value"] for p in raw.get("picklistValues") or [] if p.get("active", True)],
+            "nillable": bool(raw.get("nillable", True)),
+            "picklist_values": [
+                {
+                    "value": p["value"],
+                    "label": p.get("label") or p["value"],
+                    "active": bool(p.get("active", True)),
+                    "default": bool(p.get("defaultValue")),
+                }
+                for p in raw.get("picklistValues") or []
+            ],
+            "restricted_picklist": bool(raw.get("restrictedPicklist")),
             "reference_to": raw.get("referenceTo") or [],
             "last_seen_at": now,
         }
@@ -105,7 +115,9 @@ def _record_fields(sobject: str, describe: dict, now) -> None:
                 "visible",
                 "createable",
                 "updateable",
+                "nillable",
                 "picklist_values",
+                "restricted_picklist",
                 "reference_to",
                 "last_seen_at",
             ],

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("syncapp", "0005_console"),
+        ("syncapp", "0006_field_describe"),
     ]
 
     operations = [
