@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 NOT_STREAMED = {"Group", "CampaignMemberStatus"}  # no change events in Salesforce for these
 BACKOFF_SECONDS = (1, 2, 5, 10, 30)
 LIMIT_PAUSE_SECONDS = 600
+STOP_GRACE_SECONDS = 2.0
+CYCLE_GRACE_SECONDS = 60.0
 RUNNER_TICK_SECONDS = 1.0  # a dirty object waiting for the lease is retried this often
 ALLOCATION_EVERY = timedelta(hours=1)  # /limits costs one API call: 24 a day
 ALLOCATION_KEYS = ("DailyDeliveredPlatformEvents", "DailyStreamingApiEvents")
@@ -107,8 +109,20 @@ class Listener:
             {c.channel: c.replay_id if c.replay_id is not None else NEW_EVENTS for c in channels}
         )
         runner = threading.Thread(target=self._run_cycles, name="event-cycles", daemon=True)
+        poller = threading.Thread(target=self._poll, args=(client,), name="bayeux", daemon=True)
         runner.start()
+        poller.start()
         self.wake.set()
+        while not self.stop.wait(1.0):  # a timed wait: signal handlers run in this thread meanwhile
+            pass
+        self.wake.set()
+        # A parked long poll may take up to 110 s to answer: it is abandoned (its events, not stored as
+        # handled, come again next time). An event cycle under way is let finish, so its lease is released.
+        poller.join(timeout=STOP_GRACE_SECONDS)
+        runner.join(timeout=CYCLE_GRACE_SECONDS)
+        self._disconnected("")
+
+    def _poll(self, client: StreamingClient) -> None:
         failures = 0
         try:
             while not self.stop.is_set():
@@ -127,15 +141,18 @@ class Listener:
                     self.stop.wait(BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS) - 1)])
                     failures += 1
                     continue
+                if self.stop.is_set():
+                    break  # stopping: these events are not marked handled and come again next time
                 failures = 0
                 self.handle(poll, sync_user=client.user_id)
                 self.allocation_refresh()
-        finally:
             client.close()
-            self._disconnected("")
+        except Exception:
+            log.exception("The change-event listener stopped on an unexpected error")
+            raise
+        finally:
+            close_old_connections()
             self.stop.set()
-            self.wake.set()
-            runner.join(timeout=60)
 
     def handle(self, poll: Poll, *, sync_user: str) -> None:
         """Mark the objects the events name dirty and store the replay ids, in one transaction."""
