@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
 
@@ -18,8 +19,12 @@ class SyncSettings(models.Model):
     """The singleton (pk=1) an administrator edits; also holds the cycle lease."""
 
     enabled = models.BooleanField(default=True, help_text="Switch the background sync on or off.")
-    pause_minutes = models.PositiveIntegerField(
-        default=5, help_text="Minutes between the end of a cycle and the next."
+    # Down to half a minute: with streaming off, polling is how changes arrive (Pardot polls every 2 minutes).
+    pause_minutes = models.FloatField(
+        default=5,
+        validators=[MinValueValidator(0.5)],
+        help_text="Minutes between the end of a cycle and the next (0.5 at least), while the change-event "
+        "listener is not connected.",
     )
     streaming = models.BooleanField(
         default=True,

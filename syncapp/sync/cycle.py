@@ -73,19 +73,26 @@ def cycle_is_due(now=None) -> bool:
     """The next cycle starts when the pause has passed since the previous full one ended; with the
     change-event listener live, the pause is the safety net's (changes arrive by event; cycles catch lost
     ones)."""
+    return seconds_until_due(now) == 0.0
+
+
+def seconds_until_due(now=None) -> float | None:
+    """Seconds until the next regular cycle is due (0 when it is), None while the sync is off."""
     sync_settings = SyncSettings.load()
     if not sync_settings.enabled:
-        return False
+        return None
     last = (
         SyncRun.objects.exclude(finished_at=None)
         .exclude(trigger=EVENT_TRIGGER)
         .order_by("-finished_at")
         .first()
     )
+    if last is None:
+        return 0.0
     now = now or timezone.now()
     live = sync_settings.streaming and ListenerState.load().is_live(now)
     pause = sync_settings.safety_net_minutes if live else sync_settings.pause_minutes
-    return last is None or last.finished_at + timedelta(minutes=pause) <= now
+    return max(0.0, (last.finished_at + timedelta(minutes=pause) - now).total_seconds())
 
 
 @dataclass(frozen=True)
