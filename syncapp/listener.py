@@ -179,8 +179,8 @@ class Listener:
                 StreamChannel.objects.filter(channel=channel).update(replay_id=replay_id, last_event_at=now)
             state = ListenerState.ensure()
             state.roll_day()
-            if not state.connected or poll.reconnected:
-                state.connected_since = now if not state.connected else state.connected_since
+            if not state.connected:
+                state.connected_since = now
             state.connected, state.heartbeat_at, state.last_error = True, now, ""
             state.events_today += theirs
             state.own_events_today += own

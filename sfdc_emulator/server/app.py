@@ -7,6 +7,7 @@ import ipaddress
 import logging
 import socket
 import ssl
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -117,6 +118,14 @@ class _Listener(ThreadingHTTPServer):
             super().finish_request(request, client_address)
         finally:
             self.open_connections.discard(request)
+
+    def handle_error(self, request: object, client_address: tuple) -> None:
+        """A client gone mid-reply (a long poll whose listener was killed) is routine, not a traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ssl.SSLError | ConnectionError | BrokenPipeError):
+            log.debug("client %s went away: %s", client_address, error)
+            return
+        super().handle_error(request, client_address)
 
     def cut_connections(self) -> None:
         """Drop every open connection, parked long polls included, as a process that stops would."""
