@@ -220,8 +220,8 @@ def indexed_write_rate(limit: int) -> dict[str, object]:
     "New Person" activity row. Bulk CSV rows through `apply_csv` (the initial load: the SQL fast lane on
     SQLite) and REST pages through `apply` (deltas, and the generic path)."""
     from syncapp.models import Person
-    from syncapp.sync.objects import LEADS
-    from syncapp.sync.pull import PageApplier, PullContext
+    from syncapp.sync.pull.apply import PageApplier, PullContext
+    from syncapp.sync.registry import LEADS
     from syncapp.sync.schema import load_schema
 
     schema = load_schema()
@@ -245,7 +245,7 @@ def indexed_write_rate(limit: int) -> dict[str, object]:
             row[0] = "00Q" + row[0][3:-3] + "YYY"  # new ids (Id is the first field): inserts, as a first load
     for start in range(0, len(records), 2000):
         rest_pages.append([{**f, "Id": "00Q" + f["Id"][3:-3] + "ZZZ"} for f in records[start : start + 2000]])
-    applier = PageApplier(LEADS, PullContext(schema=schema, run=None))
+    applier = PageApplier(LEADS, PullContext(schema=schema))
     started = time.perf_counter()
     for page in csv_pages:
         applier.apply_csv(header, page)

@@ -29,7 +29,7 @@ from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import ConfigurationError, LimitReachedError, SalesforceError
 from syncapp.salesforce.streaming import NEW_EVENTS, Poll, StreamingClient, channel_for
 from syncapp.sync import cycle
-from syncapp.sync.objects import registry
+from syncapp.sync.registry import registry
 
 log = logging.getLogger(__name__)
 

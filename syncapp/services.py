@@ -11,19 +11,11 @@ from typing import Any
 from django.db import transaction
 
 from syncapp import listener
-from syncapp.models import (
-    Campaign,
-    CampaignMember,
-    FieldSetting,
-    ListenerState,
-    OutboundChange,
-    Person,
-    SyncSettings,
-)
+from syncapp.models import Campaign, CampaignMember, ListenerState, Person, SyncSettings
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync import cycle
-from syncapp.sync.edits import described_fields, editable_fields, record_update, unsent_changes
+from syncapp.sync.edits import record_update
 
 log = logging.getLogger(__name__)
 SCHEDULE_TICK_SECONDS = 60.0  # ensure_schedules runs the scheduled sync every minute
@@ -121,20 +113,3 @@ def campaign_update(*, campaign: Campaign, changes: dict[str, Any], actor: str) 
 
 def campaign_member_update(*, member: CampaignMember, changes: dict[str, Any], actor: str) -> CampaignMember:
     return record_update(obj=member, changes=changes, actor=actor)
-
-
-def fields_editable_for(*, obj, candidates: tuple[str, ...]) -> set[str]:
-    """The fields a marketer may edit on a lead, contact, campaign or member: Salesforce's field-level
-    security for the sync user decides (read-only, formula and system fields never are)."""
-    return editable_fields(obj, candidates)
-
-
-def fields_described_for(*, obj, candidates: tuple[str, ...]) -> dict[str, FieldSetting]:
-    """What Salesforce's describe says of each of `candidates` (model field names) on a lead, contact,
-    campaign or member: the edit form validates with it. Fields not described yet are left out."""
-    return described_fields(obj, candidates)
-
-
-def unsent_changes_for(*, obj) -> dict[str, OutboundChange]:
-    """Salesforce field → the local edit Salesforce does not hold yet (pending) or refused (rejected)."""
-    return unsent_changes(obj)

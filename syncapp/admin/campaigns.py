@@ -7,9 +7,10 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from syncapp import selectors, services
 from syncapp.admin.described import DescribedFormMixin
 from syncapp.admin.display import EMPTY, admin_link, changelist_url, lookup_link, modified_column
-from syncapp.admin.filters import pending_outbound, picklist_filter
+from syncapp.admin.filters import picklist_filter
 from syncapp.admin.mixins import ReadOnlyAdminMixin, ServiceSaveMixin
 from syncapp.models import Campaign, CampaignMember, CampaignMemberStatus
 
@@ -19,7 +20,7 @@ SYNC_NOTICE = "Changes you save here are sent to Salesforce in the next sync cyc
 
 @admin.register(Campaign)
 class CampaignAdmin(DescribedFormMixin, ServiceSaveMixin, admin.ModelAdmin):
-    service = "campaign_update"
+    service = staticmethod(services.campaign_update)
     service_arg = "campaign"
     editable_fields = ("name", "type", "status", "is_active", "start_date", "end_date")
     notice = f"{SYNC_NOTICE} Campaigns are created and deleted in Salesforce."
@@ -91,7 +92,7 @@ class CampaignMemberStatusAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(CampaignMember)
 class CampaignMemberAdmin(ServiceSaveMixin, admin.ModelAdmin):
-    service = "campaign_member_update"
+    service = staticmethod(services.campaign_member_update)
     service_arg = "member"
     editable_fields = ("status",)
     notice = f"{SYNC_NOTICE} People are added to and removed from campaigns by flow actions."
@@ -137,4 +138,6 @@ class CampaignMemberAdmin(ServiceSaveMixin, admin.ModelAdmin):
 
     @admin.display(description="pending sync", boolean=True)
     def pending_sync(self, obj: CampaignMember) -> bool:
-        return CampaignMember.objects.filter(pk=obj.pk).filter(pending_outbound(("CampaignMember",))).exists()
+        return (
+            CampaignMember.objects.filter(pk=obj.pk).filter(selectors.pending_sync(CampaignMember)).exists()
+        )

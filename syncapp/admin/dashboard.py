@@ -22,8 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from syncapp import dashboard, services
+from syncapp import services
 from syncapp.admin.display import duration_text
+from syncapp.selectors import dashboard
 
 VIEW_PERMISSION = "syncapp.view_syncrun"
 # Switching the sync and starting cycles is for sync administrators, as on the Sync runs page.

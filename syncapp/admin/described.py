@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from syncapp import selectors
 from syncapp.models import FieldSetting
 
 # Salesforce field types whose values are text on our side, and what else each of them checks.
@@ -154,9 +155,8 @@ class DescribedFormMixin:
         form = super().get_form(request, obj, change, **kwargs)
         if obj is None:
             return form
-        from syncapp import services
 
-        described = services.fields_described_for(obj=obj, candidates=self.editable_fields)
+        described = selectors.fields_described_for(obj=obj, candidates=self.editable_fields)
         for name, field in list(form.base_fields.items()):
             if name in self.editable_fields:
                 form.base_fields[name] = described_form_field(

@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
-from syncapp.models import FieldSetting, OutboundChange
-
-# The outbox names a person's row by the sObject it is pushed as.
-PERSON_SOBJECTS = ("Lead", "Contact")
-
-
-def pending_outbound(sobjects: tuple[str, ...]) -> Exists:
-    """True when a local edit of the row waits in the outbox; one correlated EXISTS on the outbox index."""
-    return Exists(
-        OutboundChange.objects.filter(
-            state=OutboundChange.State.PENDING, sobject__in=sobjects, local_id=OuterRef("pk")
-        )
-    )
+from syncapp import selectors
+from syncapp.models import FieldSetting, Person
 
 
 def picklist_filter(field: str, api_name: str, sobjects: tuple[str, ...], title: str) -> type:
@@ -67,11 +56,42 @@ class SyncStatusFilter(admin.SimpleListFilter):
         return [("error", "Rejected by Salesforce"), ("pending", "Pending sync"), ("ok", "In sync")]
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
-        pending = pending_outbound(PERSON_SOBJECTS)
+        pending = selectors.pending_sync(Person)
         if self.value() == "error":
             return queryset.exclude(sync_error="")
         if self.value() == "pending":
             return queryset.filter(pending)
         if self.value() == "ok":
             return queryset.filter(sync_error="").exclude(pending)
+        return queryset
+
+
+class ErrorStateFilter(admin.SimpleListFilter):
+    """Open errors by default (what still needs a look); resolved ones, or all, one click away."""
+
+    title = "state"
+    parameter_name = "state"
+    DEFAULT = "open"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [("open", "Open"), ("resolved", "Resolved"), ("all", "All")]
+
+    def value(self) -> str:
+        value = super().value()
+        return value if value in ("open", "resolved", "all") else self.DEFAULT
+
+    def choices(self, changelist):
+        # No "All" link of Django's own: it would drop the parameter, which means the default (open).
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if self.value() == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
         return queryset

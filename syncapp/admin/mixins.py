@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.text import capfirst
 
+from syncapp import selectors
 from syncapp.admin.display import sf_field_rows
 from syncapp.admin.lists import ListInputMixin
 
@@ -39,9 +40,7 @@ class NoticeMixin(ListInputMixin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and hasattr(obj, "sf_fields"):
-            from syncapp import services
-
-            unsent = services.unsent_changes_for(obj=obj)
+            unsent = selectors.unsent_changes_for(obj=obj)
             context["sf_field_rows"] = sf_field_rows(obj.sf_fields, unsent)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -86,11 +85,11 @@ class ReadOnlyAdminMixin(NoticeMixin):
 class ServiceSaveMixin(NoticeMixin):
     """Edits go through a service (the one door that also writes the outbox), never through `obj.save()`.
 
-    `service` is the name of a function in `syncapp.services` taking `(*, <service_arg>, changes, actor)`;
-    it is looked up when a form is saved, so the admin never holds a stale reference to it.
+    `service` is a function of `syncapp.services`, set as `staticmethod(services.<name>)` so that grep finds
+    its callers, taking `(*, <service_arg>, changes, actor)`.
     """
 
-    service: str = ""
+    service: Callable[..., models.Model]
     service_arg: str = ""
     editable_fields: tuple[str, ...] = ()
 
@@ -104,13 +103,11 @@ class ServiceSaveMixin(NoticeMixin):
         return {}
 
     def get_readonly_fields(self, request: HttpRequest, obj: models.Model | None = None) -> tuple[str, ...]:
-        from syncapp import services
-
         declared = tuple(super().get_readonly_fields(request, obj))
         editable = set(self.editable_fields)
         if obj is not None:
             # Fields the Salesforce sync user cannot update are shown, not offered for editing.
-            editable = services.fields_editable_for(obj=obj, candidates=self.editable_fields)
+            editable = selectors.fields_editable_for(obj=obj, candidates=self.editable_fields)
         model_fields = tuple(
             f.name
             for f in self.model._meta.get_fields()
@@ -138,11 +135,8 @@ class ServiceSaveMixin(NoticeMixin):
     def run_service(
         self, request: HttpRequest, stored: models.Model, changes: dict[str, object]
     ) -> models.Model:
-        from syncapp import services
-
-        update: Callable[..., models.Model] = getattr(services, self.service)
         actor = f"admin: {request.user.get_username()}"
-        return update(
+        return self.service(
             **{self.service_arg: stored, "changes": changes, "actor": actor}, **self.service_extra(request)
         )
 

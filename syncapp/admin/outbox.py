@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
+from syncapp import selectors
 from syncapp.admin.display import (
     EMPTY,
     admin_link,
@@ -18,13 +19,12 @@ from syncapp.admin.display import (
     short_datetime,
     status_badge,
 )
-from syncapp.admin.filters import PERSON_SOBJECTS
 from syncapp.admin.mixins import ReadOnlyAdminMixin
 from syncapp.models import FlowRun, OutboundChange, Person
 
 # Which admin page shows the local row an outbox entry edits, by the sObject it is pushed as.
 RECORD_ADMIN = {
-    **dict.fromkeys(PERSON_SOBJECTS, "admin:syncapp_person_change"),
+    **dict.fromkeys(selectors.person_sobjects(), "admin:syncapp_person_change"),
     "Campaign": "admin:syncapp_campaign_change",
     "CampaignMember": "admin:syncapp_campaignmember_change",
 }
@@ -71,7 +71,10 @@ class OutboundChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 person_name=Case(
-                    When(sobject__in=PERSON_SOBJECTS, then=Subquery(person.annotate(n=name).values("n")[:1])),
+                    When(
+                        sobject__in=selectors.person_sobjects(),
+                        then=Subquery(person.annotate(n=name).values("n")[:1]),
+                    ),
                     default=Value(""),
                 )
             )

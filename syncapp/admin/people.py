@@ -11,10 +11,11 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from syncapp import selectors, services
 from syncapp.admin.activity_log import activity_log_csv, activity_log_view
 from syncapp.admin.described import DescribedFormMixin
 from syncapp.admin.display import EMPTY, admin_link, badge, lookup_link, modified_column
-from syncapp.admin.filters import PERSON_SOBJECTS, pending_outbound, picklist_filter
+from syncapp.admin.filters import picklist_filter
 from syncapp.admin.mixins import ServiceSaveMixin
 from syncapp.admin.paging import CappedPaginator
 from syncapp.admin.people_filters import AccountFilter, CampaignFilter, OwnerFilter, SyncStateFilter
@@ -43,12 +44,12 @@ SALESFORCE_ID = re.compile(r"(?:00Q|003)[a-zA-Z0-9]{12}(?:[A-Z0-5]{3})?")
 NOT_ON_CONTACTS = ("company", "status")
 
 LeadStatusFilter = picklist_filter("status", "Status", ("Lead",), "lead status")
-LeadSourceFilter = picklist_filter("lead_source", "LeadSource", ("Lead", "Contact"), "source")
+LeadSourceFilter = picklist_filter("lead_source", "LeadSource", selectors.person_sobjects(), "source")
 
 
 @admin.register(Person)
 class PersonAdmin(DescribedFormMixin, ServiceSaveMixin, admin.ModelAdmin):
-    service = "person_update"
+    service = staticmethod(services.person_update)
     service_arg = "person"
     editable_fields = PERSON_EDITABLE
     notice = (
@@ -146,7 +147,7 @@ class PersonAdmin(DescribedFormMixin, ServiceSaveMixin, admin.ModelAdmin):
         return super().get_search_results(request, queryset, search_term)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).annotate(pending_sync=pending_outbound(PERSON_SOBJECTS))
+        return super().get_queryset(request).annotate(pending_sync=selectors.pending_sync(Person))
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": self.changelist_title, **(extra_context or {})})
@@ -213,7 +214,7 @@ class PersonAdmin(DescribedFormMixin, ServiceSaveMixin, admin.ModelAdmin):
         # Annotated by get_queryset; a person loaded elsewhere (e.g. just saved) falls back to one query.
         pending = getattr(obj, "pending_sync", None)
         if pending is None:
-            pending = Person.objects.filter(pk=obj.pk).filter(pending_outbound(PERSON_SOBJECTS)).exists()
+            pending = Person.objects.filter(pk=obj.pk).filter(selectors.pending_sync(Person)).exists()
         if pending:
             return badge("Pending sync", "pending")
         if not obj.sfdc_type:

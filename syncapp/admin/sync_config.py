@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
+from syncapp import selectors
 from syncapp.admin.mixins import ReadOnlyAdminMixin, SingletonAdminMixin
 from syncapp.models import FieldSetting, SyncSettings
+
+NEEDED = (
+    "Always synced: the sync finds, orders or links records by this field (or follows conversions and "
+    "merges with it), so it cannot be switched off."
+)
 
 
 @admin.register(SyncSettings)
@@ -39,7 +46,9 @@ class FieldSettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     editable_fields = ("sync_enabled",)
     notice = (
         "Fields are read from Salesforce as the sync user sees them. You can switch a field's sync off "
-        "or on; a field hidden from the sync user never syncs."
+        "or on; a field hidden from the sync user never syncs. The fields the sync itself needs (Id, "
+        "SystemModstamp, IsDeleted, and those it follows conversions, merges and links with) are always on: "
+        "their box cannot be changed."
     )
     list_display = (
         "api_name",
@@ -58,7 +67,7 @@ class FieldSettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("api_name", "label")
     list_per_page = 100
     fieldsets = (
-        (None, {"fields": ("sobject", "api_name", "label", "sync_enabled")}),
+        (None, {"fields": ("sobject", "api_name", "label", "sync_enabled", "needed_by_sync")}),
         (
             "As Salesforce describes it",
             {
@@ -70,5 +79,40 @@ class FieldSettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 )
             },
         ),
-        ("Seen", {"fields": ("blocked_sources", ("first_seen_at", "last_seen_at"))}),
+        ("Seen", {"fields": (("first_seen_at", "last_seen_at"),)}),
     )
+
+    def _needed(self) -> dict[str, frozenset[str]]:
+        return selectors.fields_the_sync_needs()
+
+    def is_needed(self, obj: FieldSetting, needed: dict[str, frozenset[str]] | None = None) -> bool:
+        return obj.api_name in (needed if needed is not None else self._needed()).get(obj.sobject, ())
+
+    @admin.display(description="needed by the sync")
+    def needed_by_sync(self, obj: FieldSetting) -> str:
+        return NEEDED if self.is_needed(obj) else ""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: FieldSetting | None = None) -> tuple[str, ...]:
+        readonly = (*super().get_readonly_fields(request, obj), "needed_by_sync")
+        if obj is not None and self.is_needed(obj):
+            readonly = (*readonly, "sync_enabled")
+        return readonly
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs):
+        base = super().get_changelist_form(request, **kwargs)
+        needed = self._needed()
+        admin_ = self
+
+        class FieldSettingRowForm(base):
+            def __init__(self, *args, **kwargs) -> None:
+                super().__init__(*args, **kwargs)
+                if (
+                    self.instance.pk
+                    and admin_.is_needed(self.instance, needed)
+                    and "sync_enabled" in self.fields
+                ):
+                    # A disabled field keeps its stored value whatever the POST says.
+                    self.fields["sync_enabled"].disabled = True
+                    self.fields["sync_enabled"].help_text = NEEDED
+
+        return FieldSettingRowForm

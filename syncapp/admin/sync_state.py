@@ -1,4 +1,7 @@
-"""Admin for the sync's own state: cursors, runs and their steps, errors."""
+"""Admin for the sync's own state: cursors, runs and their steps, errors.
+
+Long because it holds five read-only admins and the run page's two panels; each is short.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from syncapp.admin.display import (
     status_badge,
 )
 from syncapp.admin.exports import sync_errors_csv
+from syncapp.admin.filters import ErrorStateFilter
 from syncapp.admin.mixins import ReadOnlyAdminMixin
 from syncapp.admin.run_status import OutcomeFilter, failed_items, run_badge, step_badge
 from syncapp.models import DeferredIndex, SyncCursor, SyncError, SyncRun, SyncStep
@@ -40,7 +44,7 @@ class SyncCursorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (None, {"fields": ("sobject", "high_water", "updated_at")}),
         (
             "Initial load",
-            {"fields": ("load_state_badge", "progress", "load_started_at", "load_until", "last_id")},
+            {"fields": ("load_state_badge", "progress", "load_started_at")},
         ),
         ("Bulk API job", {"fields": ("bulk_job_id", "bulk_locator")}),
     )
@@ -301,9 +305,9 @@ class SyncErrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return [path("export.csv", export, name="syncapp_syncerror_export"), *super().get_urls()]
 
     # The record as its name (with its Salesforce id under it), not three id columns: it fits 1,400 pixels.
-    list_display = ("when", "level", "code", "record", "short_message")
+    list_display = ("when", "level", "code", "record", "short_message", "state")
     list_display_links = ("when",)
-    list_filter = ("level", "code", "sobject", ("occurred_at", admin.DateFieldListFilter))
+    list_filter = (ErrorStateFilter, "level", "code", "sobject", ("occurred_at", admin.DateFieldListFilter))
     search_fields = ("=sf_id", "message")
     search_help_text = "Search by an exact Salesforce id, or by words of the message."
     list_select_related = ("person",)
@@ -338,3 +342,9 @@ class SyncErrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="message")
     def short_message(self, obj: SyncError) -> str:
         return Truncator(obj.message).chars(100)
+
+    @admin.display(description="state", ordering="resolved_at")
+    def state(self, obj: SyncError) -> SafeString | str:
+        if obj.resolved_at is None:
+            return "Open"
+        return format_html("Resolved {}", short_datetime(obj.resolved_at))

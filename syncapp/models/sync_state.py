@@ -1,9 +1,12 @@
-"""The sync's own state: settings, cursors, runs and steps, errors, field settings, the outbox, flow runs."""
+"""The sync's own state: settings, cursors, runs and steps, errors, field settings, the outbox, flow runs.
+
+Long because it holds the eight small models the engine keeps about itself, each a screen or less.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -14,17 +17,23 @@ class ConflictPolicy(models.TextChoices):
 
 SINGLETON_PK = 1
 
+# Bounds no sensible setting reaches, held by validators (the form says so) and by CHECK constraints (nothing
+# stores an out-of-range value): a pause of 2**63 minutes overflows every date computation.
+MAX_PAUSE_MINUTES = 7 * 24 * 60
+MAX_BULK_THRESHOLD = 100_000_000
+MAX_SCHEMA_EVERY_CYCLES = 10_000
+
 
 class SyncSettings(models.Model):
     """The singleton (pk=1) an administrator edits; also holds the cycle lease."""
 
+    MAX_PAUSE_MINUTES = MAX_PAUSE_MINUTES
+
     enabled = models.BooleanField(default=True, help_text="Switch the background sync on or off.")
-    # Down to half a minute: with streaming off, polling is how changes arrive (Pardot polls every 2 minutes).
-    pause_minutes = models.FloatField(
+    pause_minutes = models.PositiveIntegerField(
         default=5,
-        validators=[MinValueValidator(0.5)],
-        help_text="Minutes between the end of a cycle and the next (0.5 at least), while the change-event "
-        "listener is not connected.",
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_PAUSE_MINUTES)],
+        help_text="Minutes between the end of a cycle and the next (0 to 10,080, a week).",
     )
     streaming = models.BooleanField(
         default=True,
@@ -52,10 +61,16 @@ class SyncSettings(models.Model):
     default_company = models.CharField(max_length=255, default="[not provided]")
     notify_owner_on_assignment = models.BooleanField(default=False)
     bulk_threshold = models.PositiveIntegerField(
-        default=10000, help_text="An initial load larger than this many records uses a Bulk API 2.0 query."
+        default=10000,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_BULK_THRESHOLD)],
+        help_text="An initial load larger than this many records uses a Bulk API 2.0 query "
+        "(0 to 100,000,000).",
     )
     schema_every_cycles = models.PositiveIntegerField(
-        default=12, help_text="Refresh the field list from Salesforce every this many cycles."
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SCHEMA_EVERY_CYCLES)],
+        help_text="Refresh the field list from Salesforce every this many cycles (1: every cycle; at most "
+        "10,000).",
     )
     # The lease: one cycle at a time across every worker; a crashed holder's lease expires.
     lease_owner = models.CharField(max_length=64, blank=True)
@@ -64,6 +79,22 @@ class SyncSettings(models.Model):
     class Meta:
         verbose_name = "sync settings"
         verbose_name_plural = "sync settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pause_minutes__gte=0, pause_minutes__lte=MAX_PAUSE_MINUTES),
+                name="syncsettings_pause_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(bulk_threshold__gte=0, bulk_threshold__lte=MAX_BULK_THRESHOLD),
+                name="syncsettings_bulk_threshold_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    schema_every_cycles__gte=1, schema_every_cycles__lte=MAX_SCHEMA_EVERY_CYCLES
+                ),
+                name="syncsettings_schema_every_cycles_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return "Sync settings"
@@ -78,14 +109,6 @@ class SyncSettings(models.Model):
         """The saved row, created with the defaults if missing: for writers (the lease, setup)."""
         obj, _ = cls.objects.get_or_create(pk=SINGLETON_PK)
         return obj
-
-    def conflict_policy(self, sobject: str) -> str:
-        return {
-            "Lead": self.lead_conflict_policy,
-            "Contact": self.contact_conflict_policy,
-            "Campaign": self.campaign_conflict_policy,
-            "CampaignMember": self.campaign_member_conflict_policy,
-        }.get(sobject, ConflictPolicy.SALESFORCE_WINS)
 
 
 class SyncCursor(models.Model):
@@ -106,14 +129,8 @@ class SyncCursor(models.Model):
     )
     load_state = models.CharField(max_length=12, choices=LoadState.choices, default=LoadState.NOT_STARTED)
     load_started_at = models.DateTimeField(null=True, blank=True)
-    load_until = models.DateTimeField(
-        null=True, blank=True, help_text="Org time the initial load reads up to."
-    )
     bulk_job_id = models.CharField("Bulk API job id", max_length=18, blank=True)
     bulk_locator = models.CharField(max_length=64, blank=True)
-    last_id = models.CharField(
-        max_length=18, blank=True, help_text="REST initial load resumes after this id."
-    )
     rows_read = models.BigIntegerField(default=0)
     rows_total = models.BigIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -181,8 +198,6 @@ class SyncStep(models.Model):
         SCHEMA = "schema", "Sync schema"
         INITIAL_LOAD = "initial_load", "Initial load"
         PULL_UPDATES = "pull_updates", "Pull updates"
-        PULL_DELETES = "pull_deletes", "Pull deletes"
-        PULL_CONVERSIONS = "pull_conversions", "Pull conversions"
         PUSH_UPDATES = "push_updates", "Push updates"
         REBUILD_INDEXES = "rebuild_indexes", "Rebuild indexes"
 
@@ -257,7 +272,6 @@ class FieldSetting(models.Model):
     )
     reference_to = models.JSONField(default=list, blank=True)
     sync_enabled = models.BooleanField(default=True)
-    blocked_sources = models.JSONField(default=list, blank=True)
     first_seen_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
 

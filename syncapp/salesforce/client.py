@@ -7,7 +7,7 @@ retries transient failures with backoff, and translates errors into `syncapp.sal
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -20,8 +20,14 @@ from simple_salesforce.exceptions import SalesforceError as LibraryError
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from syncapp.salesforce.auth import Credentials, Token, fetch_token, http_session
-from syncapp.salesforce.errors import SalesforceError, SessionExpiredError, TransientError, UnreachableError
-from syncapp.salesforce.translate import classify, first_error, translate_library_error
+from syncapp.salesforce.errors import (
+    SalesforceError,
+    SessionExpiredError,
+    TransientError,
+    UnreachableError,
+    classify,
+    first_error,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -130,9 +136,6 @@ class SalesforceClient:
     def describe_global(self) -> dict[str, Any]:
         return self._call(lambda sf: sf.describe())
 
-    def describe(self, sobject: str) -> dict[str, Any]:
-        return self._call(lambda sf: sf.restful(f"sobjects/{sobject}/describe"))
-
     def query_page(self, soql: str, *, include_deleted: bool = False) -> QueryPage:
         result = self._call(lambda sf: sf.query(soql, include_deleted=include_deleted))
         return to_page(result)
@@ -140,13 +143,6 @@ class SalesforceClient:
     def query_more(self, next_url: str) -> QueryPage:
         result = self._call(lambda sf: sf.query_more(next_url, identifier_is_url=True))
         return to_page(result)
-
-    def query_all(self, soql: str, *, include_deleted: bool = False) -> Iterator[QueryPage]:
-        page = self.query_page(soql, include_deleted=include_deleted)
-        yield page
-        while page.next_url:
-            page = self.query_more(page.next_url)
-            yield page
 
     def count(self, sobject: str, where: str = "") -> int:
         soql = f"SELECT COUNT() FROM {sobject}" + (f" WHERE {where}" if where else "")
@@ -226,6 +222,12 @@ class SalesforceClient:
         # Bulk results are UTF-8 whatever the Content-Type says; requests would guess ISO-8859-1 for a
         # text/csv without a charset and turn every "ë" into "Ã«".
         return response.content.decode("utf-8"), "" if next_locator in ("", "null") else next_locator
+
+
+def translate_library_error(exc: LibraryError) -> SalesforceError:
+    """simple-salesforce's exception as ours, classified like every other answer."""
+    code, message = first_error(getattr(exc, "content", None))
+    return classify(code, message or str(exc), getattr(exc, "status", None))
 
 
 def server_time(response: requests.Response) -> datetime | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
@@ -22,19 +22,21 @@ from syncapp.models import (
     DeferredIndex,
     ListenerState,
     SyncCursor,
-    SyncError,
     SyncRun,
     SyncSettings,
     SyncStep,
 )
-from syncapp.salesforce.client import QueryPage, SalesforceClient, connect, to_page
+from syncapp.salesforce.client import QueryPage, SalesforceClient, connect
 from syncapp.salesforce.errors import ConfigurationError, LimitReachedError, SalesforceError
-from syncapp.sync.activity import ActivityWriter
+from syncapp.sync import cursor as cursors
 from syncapp.sync.indexes import defer_indexes, rebuild_indexes
-from syncapp.sync.load import ObjectLoader, delta_query
-from syncapp.sync.objects import SyncedObject
-from syncapp.sync.pull import Counts, PageApplier, PullContext
+from syncapp.sync.pull import read
+from syncapp.sync.pull.apply import PageApplier, PullContext
+from syncapp.sync.pull.object import ObjectPull
+from syncapp.sync.push import push_pending
+from syncapp.sync.registry import SyncedObject
 from syncapp.sync.schema import SyncSchema, has_schema, load_schema, refresh_schema
+from syncapp.sync.steps import Counts, Step, StepRecorder
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "sync-cycle"
@@ -69,14 +71,14 @@ def release_lease(owner: str) -> None:
 
 
 # --- scheduling ---------------------------------------------------------------------------------------------
-def cycle_is_due(now=None) -> bool:
+def cycle_is_due(now: datetime | None = None) -> bool:
     """The next cycle starts when the pause has passed since the previous full one ended; with the
     change-event listener live, the pause is the safety net's (changes arrive by event; cycles catch lost
     ones)."""
     return seconds_until_due(now) == 0.0
 
 
-def seconds_until_due(now=None) -> float | None:
+def seconds_until_due(now: datetime | None = None) -> float | None:
     """Seconds until the next regular cycle is due (0 when it is), None while the sync is off."""
     sync_settings = SyncSettings.load()
     if not sync_settings.enabled:
@@ -91,7 +93,9 @@ def seconds_until_due(now=None) -> float | None:
         return 0.0
     now = now or timezone.now()
     live = sync_settings.streaming and ListenerState.load().is_live(now)
+    # Clamped as well as validated: a value stored before the bounds existed must not break every tick.
     pause = sync_settings.safety_net_minutes if live else sync_settings.pause_minutes
+    pause = min(max(pause or 0, 0), SyncSettings.MAX_PAUSE_MINUTES)
     return max(0.0, (last.finished_at + timedelta(minutes=pause) - now).total_seconds())
 
 
@@ -123,6 +127,11 @@ def run_cycle(
         release_lease(owner)
 
 
+def schema_is_due(cycle_number: int, every: int) -> bool:
+    """The schema step runs on cycle 1 and then every `every` cycles (1: every cycle)."""
+    return (cycle_number - 1) % max(1, every) == 0
+
+
 class Cycle:
     def __init__(
         self,
@@ -137,15 +146,19 @@ class Cycle:
         self.owner = owner
         self.client = client
         self.settings = SyncSettings.load()
-        self.failed_steps = 0
         self.schema_stale = False
         self.batch_time = None  # Salesforce's clock when the delta queries were read
+        self.recorder = StepRecorder(run=run, client=client, heartbeat=self._heartbeat)
+
+    def _heartbeat(self) -> None:
+        extend_lease(self.owner)
+        SyncRun.objects.filter(pk=self.run.pk).update(heartbeat_at=timezone.now())
 
     def execute(self) -> None:
         run = self.run
         start_calls = self.client.calls if self.client else 0
         try:
-            self.client = self.client or connect()
+            self.client = self.recorder.client = self.client or connect()
             schema = self._schema()
             entries = [
                 e
@@ -158,7 +171,7 @@ class Cycle:
             self._push(schema)
             if self.schema_stale:
                 refresh_schema(self.client)
-            run.status = SyncRun.Status.INCOMPLETE if self.failed_steps else SyncRun.Status.SUCCEEDED
+            run.status = SyncRun.Status.INCOMPLETE if self.recorder.failed_steps else SyncRun.Status.SUCCEEDED
         except LimitReachedError as exc:
             self._fail(f"Stopped: {exc.message} The sync resumes when the limit resets.", exc)
         except SalesforceError as exc:
@@ -183,125 +196,87 @@ class Cycle:
     def _fail(self, message: str, exc: Exception) -> None:
         self.run.status = SyncRun.Status.FAILED
         self.run.message = message
-        SyncError.objects.create(
-            run=self.run,
-            level=SyncError.Level.JOB,
-            code=getattr(exc, "code", "") or type(exc).__name__,
-            message=message,
-            occurred_at=timezone.now(),
-        )
+        self.recorder.fail(exc, message)
 
     # --- schema -------------------------------------------------------------------------------------------
     def _schema(self) -> SyncSchema:
         if self.objects is not None and has_schema():  # event cycles never refresh the schema
             return load_schema()
         cycles = SyncRun.objects.exclude(trigger=EVENT_TRIGGER).count()
-        due = not has_schema() or cycles % max(1, self.settings.schema_every_cycles) == 1
-        if not due:
+        if has_schema() and not schema_is_due(cycles, self.settings.schema_every_cycles):
             return load_schema()
-        step = self._start_step("*", SyncStep.Operation.SCHEMA)
-        calls = self.client.calls
-        schema = refresh_schema(self.client)
-        step.updated = sum(len(v) for v in schema.fields.values())
-        self._finish_step(step, None, self.client.calls - calls)
+        with self.recorder.step("*", SyncStep.Operation.SCHEMA) as step:
+            schema = refresh_schema(self.client)
+            step.add(Counts(updated=sum(len(v) for v in schema.fields.values())))
         return schema
 
     # --- pull ---------------------------------------------------------------------------------------------
     def _first_pages(self, schema: SyncSchema, entries: list[SyncedObject]) -> dict[str, QueryPage]:
         """ONE composite batch: each object's delta query, or COUNT() for objects not loaded yet."""
-        requests_, names = [], []
+        queries = []
         for entry in entries:
-            cursor, _ = SyncCursor.objects.get_or_create(sobject=entry.sobject)
-            if cursor.load_state == SyncCursor.LoadState.NOT_STARTED and entry.bulk_load:
-                soql = f"SELECT COUNT() FROM {entry.sobject}" + (
-                    f" WHERE {entry.where}" if entry.where else ""
-                )
-                include_deleted = False
+            cursor = cursors.cursor_for(entry.sobject)
+            if cursors.needs_count(cursor, entry.bulk_load):
+                queries.append((read.count_query(entry), False))
             else:
-                soql, include_deleted = delta_query(entry, schema.field_names(entry.sobject), cursor)
-            requests_.append(
-                {"method": "GET", "url": self.client.query_url(soql, include_deleted=include_deleted)}
-            )
-            names.append(entry.sobject)
-        pages: dict[str, QueryPage] = {}
-        results = self.client.composite_batch(requests_)
-        self.batch_time = self.client.server_time
-        for name, result in zip(names, results, strict=True):
-            if result.ok:
-                pages[name] = to_page(result.body)
-            else:
-                log.warning("Delta query for %s failed in the batch: %s", name, result.body)
-        return pages
+                queries.append(read.delta_query(entry, schema.field_names(entry.sobject), cursor))
+        pages, self.batch_time = read.first_pages(self.client, queries)
+        for entry, page in zip(entries, pages, strict=True):
+            if page is None:
+                log.warning("Delta query for %s failed in the batch; it is read on its own", entry.sobject)
+        return {entry.sobject: page for entry, page in zip(entries, pages, strict=True) if page is not None}
 
     def _pull(self, schema: SyncSchema, entry: SyncedObject, first: QueryPage | None) -> None:
-        cursor = SyncCursor.objects.get(sobject=entry.sobject)
-        initial = cursor.load_state != SyncCursor.LoadState.DONE
-        step = self._start_step(
-            entry.sobject, SyncStep.Operation.INITIAL_LOAD if initial else SyncStep.Operation.PULL_UPDATES
-        )
-        calls = self.client.calls
-        ctx = PullContext(schema=schema, run=self.run, writer=ActivityWriter(sync_run_id=self.run.pk))
+        cursor = cursors.cursor_for(entry.sobject)
+        initial = not cursors.is_loaded(cursor)
+        operation = SyncStep.Operation.INITIAL_LOAD if initial else SyncStep.Operation.PULL_UPDATES
+        try:
+            with self.recorder.step(entry.sobject, operation) as step:
+                self._pull_step(step, schema, entry, cursor, first, initial)
+        except LimitReachedError:
+            raise
+        except ConfigurationError:
+            self.schema_stale = True  # e.g. INVALID_FIELD: a field vanished; describe again
+        except SalesforceError:
+            pass  # the step is closed as failed with Salesforce's message; the other objects go on
+
+    def _pull_step(
+        self,
+        step: Step,
+        schema: SyncSchema,
+        entry: SyncedObject,
+        cursor: SyncCursor,
+        first: QueryPage | None,
+        initial: bool,
+    ) -> None:
+        ctx = PullContext(schema=schema, recorder=self.recorder, writer=self.recorder.activity_writer())
 
         def progress(counts: Counts, done: int) -> None:
-            SyncStep.objects.filter(pk=step.pk).update(
-                progress_done=done,
-                created=counts.created,
-                updated=counts.updated,
-                deleted=counts.deleted,
-                skipped=counts.skipped,
-                failed=counts.failed,
-            )
-            extend_lease(self.owner)
-            SyncRun.objects.filter(pk=self.run.pk).update(heartbeat_at=timezone.now())
+            step.counts = counts
+            step.progress(done)
 
-        try:
-            applier = PageApplier(entry, ctx)
-            loader = ObjectLoader(self.client, applier, cursor, on_progress=progress)
-            counting = cursor.load_state == SyncCursor.LoadState.NOT_STARTED and entry.bulk_load
-            if counting:
-                total = first.total_size if first else self.client.count(entry.sobject, entry.where)
-                cursor.rows_total, cursor.rows_read = total, 0
-                cursor.load_state = SyncCursor.LoadState.IN_PROGRESS
-                cursor.load_started_at = timezone.now()
-                cursor.save()
-                first = None  # that page was the COUNT(), not records
-            if initial:
-                step.progress_total = cursor.rows_total
-                SyncStep.objects.filter(pk=step.pk).update(progress_total=cursor.rows_total)
-            if (
-                initial
-                and entry.bulk_load
-                and (cursor.bulk_job_id or (cursor.rows_total or 0) > self.settings.bulk_threshold)
-            ):
-                self._defer_indexes(entry, (cursor.rows_total or 0) - cursor.rows_read)
-                counts = loader.run_bulk()
-                step.message = (
-                    f"Bulk API load: {loader.seconds_writing:.1f} s writing the mirror, "
-                    f"{loader.seconds_waiting:.1f} s waiting for Salesforce's pages."
-                )
-            else:
-                soql, include_deleted = delta_query(entry, applier.names, cursor)
-                counts = loader.run_pages(first, soql, include_deleted, read_at=self.batch_time)
-            step.progress_done = cursor.rows_read
-            self._finish_step(step, counts, self.client.calls - calls)
-        except LimitReachedError:
-            self._finish_step(step, None, self.client.calls - calls, status=SyncStep.Status.FAILED)
-            raise
-        except SalesforceError as exc:
-            self.failed_steps += 1
-            if isinstance(exc, ConfigurationError):
-                self.schema_stale = True  # e.g. INVALID_FIELD: a field vanished; describe again
-            step.message = exc.message
-            SyncError.objects.create(
-                run=self.run,
-                level=SyncError.Level.JOB,
-                sobject=entry.sobject,
-                operation=step.operation,
-                code=exc.code or type(exc).__name__,
-                message=exc.message,
-                occurred_at=timezone.now(),
+        puller = ObjectPull(self.client, PageApplier(entry, ctx), cursor, on_progress=progress)
+        if cursors.needs_count(cursor, entry.bulk_load):
+            cursors.begin_load(
+                cursor, first.total_size if first else self.client.count(entry.sobject, entry.where)
             )
-            self._finish_step(step, None, self.client.calls - calls, status=SyncStep.Status.FAILED)
+            first = None  # that page was the COUNT(), not records
+        if initial:
+            step.total(cursor.rows_total)
+        if (
+            initial
+            and entry.bulk_load
+            and (cursor.bulk_job_id or (cursor.rows_total or 0) > self.settings.bulk_threshold)
+        ):
+            self._defer_indexes(entry, (cursor.rows_total or 0) - cursor.rows_read)
+            step.counts = puller.run_bulk()
+            step.message = (
+                f"Bulk API load: {puller.seconds_writing:.1f} s writing the mirror, "
+                f"{puller.seconds_waiting:.1f} s waiting for Salesforce's pages."
+            )
+        else:
+            step.counts = puller.run_pages(first, read_at=self.batch_time)
+        step.progress_done = cursor.rows_read
 
     # --- indexes during large loads -----------------------------------------------------------------------
     def _defer_indexes(self, entry: SyncedObject, coming: int) -> None:
@@ -315,38 +290,17 @@ class Cycle:
         count = DeferredIndex.objects.count()
         if not count:
             return
-        step = self._start_step("*", SyncStep.Operation.REBUILD_INDEXES)
-        extend_lease(self.owner)
-        try:
-            seconds = rebuild_indexes()
-        except Exception as exc:  # they stay listed: the next cycle tries again
-            log.exception("Rebuilding the indexes set aside for the initial load failed")
-            step.message = f"Rebuilding indexes failed: {exc!r}; the next cycle tries again."
-            self._finish_step(step, None, 0, status=SyncStep.Status.FAILED)
-            return
-        step.updated = count
-        step.message = "Seconds per table: " + ", ".join(f"{t} {s:.1f}" for t, s in seconds.items())
-        self._finish_step(step, None, 0)
+        with self.recorder.step("*", SyncStep.Operation.REBUILD_INDEXES) as step:
+            extend_lease(self.owner)
+            try:
+                seconds = rebuild_indexes()
+            except Exception as exc:  # they stay listed: the next cycle tries again
+                log.exception("Rebuilding the indexes set aside for the initial load failed")
+                step.fail(f"Rebuilding indexes failed: {exc!r}; the next cycle tries again.")
+                return
+            step.add(Counts(updated=count))
+            step.message = "Seconds per table: " + ", ".join(f"{t} {s:.1f}" for t, s in seconds.items())
 
     # --- push ---------------------------------------------------------------------------------------------
     def _push(self, schema: SyncSchema) -> None:
-        from syncapp.sync.push import push_pending
-
-        push_pending(cycle=self, schema=schema)
-
-    # --- steps --------------------------------------------------------------------------------------------
-    def _start_step(self, sobject: str, operation: str) -> SyncStep:
-        return SyncStep.objects.create(
-            run=self.run, sobject=sobject, operation=operation, started_at=timezone.now()
-        )
-
-    def _finish_step(
-        self, step: SyncStep, counts: Counts | None, calls: int, status: str = SyncStep.Status.SUCCEEDED
-    ) -> None:
-        if counts is not None:
-            for name in ("created", "updated", "deleted", "skipped", "failed"):
-                setattr(step, name, getattr(counts, name))
-        step.api_calls = calls
-        step.status = status
-        step.finished_at = timezone.now()
-        step.save()
+        push_pending(client=self.client, recorder=self.recorder, schema=schema)

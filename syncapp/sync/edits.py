@@ -12,33 +12,19 @@ from typing import Any
 
 from django.db import models, transaction
 
-from syncapp.models import ActivityLog, FieldSetting, OutboundChange, Person
-from syncapp.sync.activity import ActivityWriter, display
-from syncapp.sync.objects import CAMPAIGN_MEMBERS, CAMPAIGNS, CONTACTS, LEADS, SyncedObject
+from syncapp.models import ActivityLog, FieldSetting, OutboundChange
+from syncapp.sync.activity_log import ActivityWriter, display
+from syncapp.sync.registry import SyncedObject, entry_for, person_sobjects
 
 
 class ReadOnlyFieldError(ValueError):
     """The field cannot be changed from here (read-only for the sync user, or not a synced column)."""
 
 
-def entry_for(obj: models.Model) -> SyncedObject:
-    if isinstance(obj, Person):
-        return CONTACTS if obj.sfdc_type == Person.SfdcType.CONTACT else LEADS
-    for entry in (CAMPAIGNS, CAMPAIGN_MEMBERS):
-        if isinstance(obj, entry.model):
-            return entry
-    raise TypeError(f"{type(obj).__name__} does not sync to Salesforce")
-
-
 def salesforce_value(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
-
-
-def editable_columns(entry: SyncedObject) -> dict[str, str]:
-    """Model field → Salesforce field for the columns a local edit may touch (lookups are Salesforce's)."""
-    return {c.attname: c.api for c in entry.columns if c.kind != "id"}
 
 
 def not_updateable(sobject: str, api_names: list[str]) -> set[str]:
@@ -54,7 +40,7 @@ def editable_fields(obj: models.Model, candidates: tuple[str, ...]) -> set[str]:
     """Which of `candidates` (model field names) can be changed for `obj`: a synced column whose Salesforce
     field the sync user can update. A record not in Salesforce keeps every candidate editable."""
     entry = entry_for(obj)
-    columns = editable_columns(entry)
+    columns = entry.editable_columns()
     if not obj.sf_id:
         return set(candidates)
     synced = [name for name in candidates if name in columns]
@@ -65,7 +51,7 @@ def editable_fields(obj: models.Model, candidates: tuple[str, ...]) -> set[str]:
 def described_fields(obj: models.Model, candidates: tuple[str, ...]) -> dict[str, FieldSetting]:
     """Model field name → the FieldSetting (describe) of the Salesforce field it syncs to."""
     entry = entry_for(obj)
-    columns = {name: api for name, api in editable_columns(entry).items() if name in candidates}
+    columns = {name: api for name, api in entry.editable_columns().items() if name in candidates}
     settings = {
         fs.api_name: fs
         for fs in FieldSetting.objects.filter(sobject=entry.sobject, api_name__in=columns.values())
@@ -102,14 +88,14 @@ def unsent_changes(obj: models.Model) -> dict[str, OutboundChange]:
 
 def _sobjects_of(entry: SyncedObject) -> list[str]:
     # A person's rows name the sObject it was pushed as, and a lead converted since is now a contact.
-    return [LEADS.sobject, CONTACTS.sobject] if entry in (LEADS, CONTACTS) else [entry.sobject]
+    return list(person_sobjects()) if entry.is_person else [entry.sobject]
 
 
 @transaction.atomic
 def record_update(*, obj: models.Model, changes: dict[str, Any], actor: str, actor_id: int | None = None):
     """Apply `changes` (model field name → value) to a lead, contact, campaign or member, with outbox rows."""
     entry = entry_for(obj)
-    columns = editable_columns(entry)
+    columns = entry.editable_columns()
     unknown = [name for name in changes if name not in columns]
     if unknown:
         raise ReadOnlyFieldError(
@@ -144,7 +130,7 @@ def record_update(*, obj: models.Model, changes: dict[str, Any], actor: str, act
                 )
             )
         fields[api] = sf_value
-        if isinstance(obj, Person):
+        if entry.is_person:
             writer.add(
                 obj.pk,
                 ActivityLog.Type.CHANGE_DATA_VALUE,
@@ -156,7 +142,7 @@ def record_update(*, obj: models.Model, changes: dict[str, Any], actor: str, act
             )
     obj.sf_fields = fields
     update_fields = [*real, "sf_fields", "updated_at"]
-    if isinstance(obj, Person):
+    if entry.is_person:
         obj.sync_error = ""  # a later edit clears a rejected push's flag
         update_fields.append("sync_error")
     obj.save(update_fields=update_fields)

@@ -14,36 +14,24 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from syncapp.models import (
-    ActivityLog,
-    CampaignMember,
-    OutboundChange,
-    Person,
-    SyncCursor,
-    SyncError,
-    SyncStep,
-)
-from syncapp.salesforce.client import COLLECTION_SIZE, COLLECTIONS_PER_COMPOSITE, SubResult
-from syncapp.salesforce.errors import LimitReachedError, SalesforceError, TransientError
-from syncapp.salesforce.translate import TRANSIENT_CODES
-from syncapp.sync.activity import ActivityWriter
-from syncapp.sync.load import delta_query
-from syncapp.sync.objects import CAMPAIGN_MEMBERS, CAMPAIGNS, CONTACTS, LEADS, SyncedObject
-from syncapp.sync.pull import Counts, PageApplier, PullContext
-
-if TYPE_CHECKING:
-    from syncapp.sync.cycle import Cycle
-    from syncapp.sync.schema import SyncSchema
+from syncapp.models import ActivityLog, OutboundChange, Person, SyncCursor, SyncStep
+from syncapp.salesforce.client import COLLECTION_SIZE, COLLECTIONS_PER_COMPOSITE, SalesforceClient, SubResult
+from syncapp.salesforce.errors import LimitReachedError, SalesforceError, is_retryable, record_error
+from syncapp.sync import cursor as cursors
+from syncapp.sync.activity_log import ActivityWriter
+from syncapp.sync.pull.object import pull_records
+from syncapp.sync.registry import SyncedObject, pushed
+from syncapp.sync.schema import SyncSchema
+from syncapp.sync.steps import Counts, StepRecorder, resolve_errors
 
 log = logging.getLogger(__name__)
-PUSHED = {entry.sobject: entry for entry in (LEADS, CONTACTS, CAMPAIGNS, CAMPAIGN_MEMBERS)}
 Type = ActivityLog.Type
 
 
@@ -61,30 +49,46 @@ class Outgoing:
         return {"attributes": {"type": self.sobject}, "Id": self.sf_id, **self.values}
 
 
-def pending_changes(now=None) -> list[OutboundChange]:
+def pending_changes(sobject: str, now: datetime | None = None) -> list[OutboundChange]:
+    """The changes of `sobject` due now (oldest first): pending, and not waiting for a retry."""
     now = now or timezone.now()
     return list(
-        OutboundChange.objects.filter(state=OutboundChange.State.PENDING)
+        OutboundChange.objects.filter(state=OutboundChange.State.PENDING, sobject=sobject)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .exclude(sf_id="")
         .order_by("id")
     )
 
 
-def push_pending(*, cycle: Cycle, schema: SyncSchema) -> None:
+@dataclass(frozen=True)
+class PushResult:
+    """What one push did: per object, the counts of its step (updated = sent, failed = rejected,
+    skipped = retried later)."""
+
+    counts: dict[str, Counts] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Counts:
+        return sum(self.counts.values(), Counts())
+
+
+def push_pending(*, client: SalesforceClient, recorder: StepRecorder, schema: SyncSchema) -> PushResult:
+    """Send the pending outbox to Salesforce, one step per object. A step that fails (its re-pull, say)
+    leaves its changes pending for the next cycle and the other objects are pushed all the same."""
     if not OutboundChange.objects.filter(state=OutboundChange.State.PENDING).exists():
-        return
+        return PushResult()
     _follow_conversions()
-    changes = pending_changes()
-    if not changes:
-        return
-    _refresh_moved_records(cycle, schema, {c.sobject for c in changes})
-    changes = pending_changes()  # the refresh may have superseded some
-    outgoing = group(changes)
-    for sobject in PUSHED:
-        records = [o for o in outgoing if o.sobject == sobject]
-        if records:
-            Pusher(cycle, PUSHED[sobject]).push(records)
+    counts: dict[str, Counts] = {}
+    for sobject, entry in pushed().items():
+        if not schema.field_names(sobject) or not pending_changes(sobject):
+            continue
+        try:
+            counts[sobject] = Pusher(client, recorder, entry, schema).push()
+        except LimitReachedError:
+            raise
+        except SalesforceError:
+            continue  # the step is closed as failed with Salesforce's message
+    return PushResult(counts=counts)
 
 
 def group(changes: list[OutboundChange]) -> list[Outgoing]:
@@ -100,18 +104,19 @@ def group(changes: list[OutboundChange]) -> list[Outgoing]:
 
 def _follow_conversions() -> None:
     """A lead edited locally and then converted: the edit now belongs to the contact (same person field)."""
-    lead_changes = OutboundChange.objects.filter(state=OutboundChange.State.PENDING, sobject="Lead")
+    people = {entry.fixed["sfdc_type"]: entry for entry in pushed().values() if entry.is_person}
+    lead, contact = people[Person.SfdcType.LEAD], people[Person.SfdcType.CONTACT]
+    lead_changes = OutboundChange.objects.filter(state=OutboundChange.State.PENDING, sobject=lead.sobject)
     converted = Person.objects.filter(
         pk__in=lead_changes.values("local_id"), sfdc_type=Person.SfdcType.CONTACT
     ).values_list("pk", "sf_contact_id")
-    lead_to_contact = {
-        c.api: next((d.api for d in CONTACTS.columns if d.attname == c.attname), "") for c in LEADS.columns
-    }
+    contact_api = {c.attname: c.api for c in contact.columns}
+    lead_to_contact = {c.api: contact_api.get(c.attname, "") for c in lead.columns}
     for pk, contact_id in converted:
         for change in lead_changes.filter(local_id=pk):
             contact_field = lead_to_contact.get(change.field, "")
             if contact_field and contact_id:
-                change.sobject, change.field, change.sf_id = "Contact", contact_field, contact_id
+                change.sobject, change.field, change.sf_id = contact.sobject, contact_field, contact_id
                 change.save(update_fields=["sobject", "field", "sf_id"])
             else:
                 change.state = OutboundChange.State.SUPERSEDED
@@ -119,100 +124,80 @@ def _follow_conversions() -> None:
                 change.save(update_fields=["state", "error"])
 
 
-def _refresh_moved_records(cycle: Cycle, schema: SyncSchema, sobjects: set[str]) -> None:
-    """Re-pull what changed in Salesforce since the pull began (one composite batch), so the push never
-    overwrites an edit it has not seen; the conflict rules run on it like on any pull."""
-    entries = [PUSHED[s] for s in PUSHED if s in sobjects and schema.field_names(s)]
-    cursors = {c.sobject: c for c in SyncCursor.objects.filter(sobject__in=[e.sobject for e in entries])}
-    entries = [e for e in entries if e.sobject in cursors and cursors[e.sobject].high_water]
-    if not entries:
-        return
-    client = cycle.client
-    queries = []
-    for entry in entries:
-        soql, include_deleted = delta_query(entry, schema.field_names(entry.sobject), cursors[entry.sobject])
-        queries.append({"method": "GET", "url": client.query_url(soql, include_deleted=include_deleted)})
-    ctx = PullContext(schema=schema, run=cycle.run, writer=ActivityWriter(sync_run_id=cycle.run.pk))
-    for entry, result in zip(entries, client.composite_batch(queries), strict=True):
-        if not result.ok:
-            raise result.error()
-        applier = PageApplier(entry, ctx)
-        page = result.body
-        while True:
-            applier.apply(applier.from_rest(page.get("records", [])), cursors[entry.sobject])
-            if page.get("done", True):
-                break
-            page = client._call(
-                lambda sf, url=page["nextRecordsUrl"]: sf.query_more(url, identifier_is_url=True)
-            )
-
-
 class Pusher:
-    def __init__(self, cycle: Cycle, entry: SyncedObject) -> None:
-        self.cycle = cycle
-        self.client = cycle.client
+    def __init__(
+        self, client: SalesforceClient, recorder: StepRecorder, entry: SyncedObject, schema: SyncSchema
+    ) -> None:
+        self.client = client
+        self.recorder = recorder
         self.entry = entry
+        self.schema = schema
         self.counts = Counts()
 
-    def push(self, records: list[Outgoing]) -> None:
-        step = SyncStep.objects.create(
-            run=self.cycle.run,
+    def push(self) -> Counts:
+        with self.recorder.step(self.entry.sobject, SyncStep.Operation.PUSH_UPDATES) as step:
+            self.step = step
+            self._repull_moved()
+            records = group(pending_changes(self.entry.sobject))  # the re-pull may have superseded some
+            step.total(len(records))
+            chunks = [records[i : i + COLLECTION_SIZE] for i in range(0, len(records), COLLECTION_SIZE)]
+            try:
+                for start in range(0, len(chunks), COLLECTIONS_PER_COMPOSITE):
+                    self._send(chunks[start : start + COLLECTIONS_PER_COMPOSITE])
+            finally:
+                step.counts = self.counts
+                step.progress_done = self.counts.total
+        return self.counts
+
+    def _repull_moved(self) -> None:
+        """Re-pull the records about to be pushed that changed in Salesforce since the pull read them, so the
+        push never overwrites an edit it has not seen; the conflict rules run on them like on any pull."""
+        cursor = SyncCursor.objects.filter(sobject=self.entry.sobject).first()
+        if cursor is None or not cursor.high_water:
+            return
+        start, _ = cursors.since(cursor)
+        pull_records(
+            client=self.client,
             sobject=self.entry.sobject,
-            operation=SyncStep.Operation.PUSH_UPDATES,
-            started_at=timezone.now(),
-            progress_total=len(records),
+            ids=[change.sf_id for change in pending_changes(self.entry.sobject)],
+            recorder=self.recorder,
+            schema=self.schema,
+            changed_since=start,
         )
-        calls = self.client.calls
-        status, message = SyncStep.Status.SUCCEEDED, ""
-        chunks = [records[i : i + COLLECTION_SIZE] for i in range(0, len(records), COLLECTION_SIZE)]
+
+    def _send(self, group_: list[list[Outgoing]]) -> None:
         try:
-            for start in range(0, len(chunks), COLLECTIONS_PER_COMPOSITE):
-                group_ = chunks[start : start + COLLECTIONS_PER_COMPOSITE]
-                try:
-                    results = self.client.composite(
-                        [
-                            {
-                                "method": "PATCH",
-                                "url": f"{self.client.data_path}/composite/sobjects",
-                                "referenceId": f"push{n}",
-                                "body": {"allOrNone": False, "records": [r.payload() for r in chunk]},
-                            }
-                            for n, chunk in enumerate(group_)
-                        ]
-                    )
-                except LimitReachedError:
-                    raise
-                except SalesforceError as exc:
-                    # The whole call failed (after the client's own retries): try again next cycle.
-                    self._retry_later([r for chunk in group_ for r in chunk], exc.message)
-                    status, message = SyncStep.Status.FAILED, exc.message
-                    self.cycle.failed_steps += 1
-                    continue
-                with transaction.atomic():
-                    for chunk, result in zip(group_, results, strict=True):
-                        self._record_results(chunk, result)
-                SyncStep.objects.filter(pk=step.pk).update(
-                    progress_done=self.counts.updated + self.counts.failed
-                )
-        finally:
-            step.updated, step.failed, step.skipped = (
-                self.counts.updated,
-                self.counts.failed,
-                self.counts.skipped,
+            results = self.client.composite(
+                [
+                    {
+                        "method": "PATCH",
+                        "url": f"{self.client.data_path}/composite/sobjects",
+                        "referenceId": f"push{n}",
+                        "body": {"allOrNone": False, "records": [r.payload() for r in chunk]},
+                    }
+                    for n, chunk in enumerate(group_)
+                ]
             )
-            step.progress_done = self.counts.updated + self.counts.failed + self.counts.skipped
-            step.api_calls = self.client.calls - calls
-            step.status, step.message = status, message
-            step.finished_at = timezone.now()
-            step.save()
+        except LimitReachedError:
+            raise
+        except SalesforceError as exc:
+            # The whole call failed (after the client's own retries): try again next cycle.
+            self._retry_later([r for chunk in group_ for r in chunk], exc.message)
+            self.step.fail(exc.message)
+            return
+        with transaction.atomic():
+            for chunk, result in zip(group_, results, strict=True):
+                self._record_results(chunk, result)
+        self.step.counts = self.counts
+        self.step.progress(self.counts.updated + self.counts.failed)
 
     # --- results ------------------------------------------------------------------------------------------
     def _record_results(self, chunk: list[Outgoing], result: SubResult) -> None:
-        writer = ActivityWriter(sync_run_id=self.cycle.run.pk, source="sync")
+        writer = self.recorder.activity_writer(source="sync")
         people = self._people_of(chunk)
         if not result.ok or not isinstance(result.body, list):
             error = result.error()
-            if isinstance(error, TransientError):
+            if is_retryable(error):
                 self._retry_later(chunk, error.message)
             else:
                 for record in chunk:
@@ -224,16 +209,14 @@ class Pusher:
             person_id = people.get(record.local_id)
             if outcome.get("success"):
                 sent.extend(record.change_ids)
-                self.counts.updated += 1
+                self.counts += Counts(updated=1)
                 if person_id:
                     names = sorted(record.values)
                     writer.add(person_id, Type.SYNC_TO_SFDC, ", ".join(names), fields=names)
                 continue
-            errors = outcome.get("errors") or [{}]
-            code = errors[0].get("statusCode", "")
-            message = "; ".join(e.get("message", "") for e in errors)
-            fields = sorted({f for e in errors for f in e.get("fields") or []})
-            if code in TRANSIENT_CODES:
+            error = record_error(outcome.get("errors") or [{}])
+            code, message, fields = error.code, error.detail, error.fields
+            if is_retryable(error):
                 self._retry_later([record], f"{code}: {message}")
             else:
                 self._rejected(record, person_id, code, message, fields, writer)
@@ -241,10 +224,11 @@ class Pusher:
             state=OutboundChange.State.SENT, sent_at=timezone.now(), error=""
         )
         done = set(sent)
-        cleared = [
-            r.local_id for r in chunk if r.sobject in ("Lead", "Contact") and set(r.change_ids) <= done
-        ]
-        Person.objects.filter(pk__in=cleared).exclude(sync_error="").update(sync_error="")
+        synced = [r for r in chunk if set(r.change_ids) <= done]
+        resolve_errors(
+            sf_ids=[r.sf_id for r in synced],
+            person_ids=[r.local_id for r in synced] if self.entry.is_person else (),
+        )
         writer.flush()
 
     def _rejected(
@@ -256,23 +240,19 @@ class Pusher:
         fields: list[str],
         writer: ActivityWriter,
     ) -> None:
-        self.counts.failed += 1
+        self.counts += Counts(failed=1)
         OutboundChange.objects.filter(id__in=record.change_ids).update(
             state=OutboundChange.State.REJECTED, error=f"{code}: {message}"[:2000]
         )
-        SyncError.objects.create(
-            run=self.cycle.run,
-            level=SyncError.Level.RECORD,
-            sobject=record.sobject,
-            operation=SyncStep.Operation.PUSH_UPDATES,
+        self.step.record_error(
+            code,
+            message,
             sf_id=record.sf_id,
             person_id=person_id,
             local_id=str(record.local_id),
-            code=code,
-            message=message,
             fields=fields,
-            occurred_at=timezone.now(),
         )
+        self.recorder.flush_errors()
         if person_id:
             Person.objects.filter(pk=person_id).update(sync_error=f"{code}: {message}"[:2000])
             writer.add(
@@ -288,7 +268,7 @@ class Pusher:
 
     def _retry_later(self, records: list[Outgoing], reason: str) -> None:
         now = timezone.now()
-        self.counts.skipped += len(records)
+        self.counts += Counts(skipped=len(records))
         ids = [i for record in records for i in record.change_ids]
         for change in OutboundChange.objects.filter(id__in=ids):
             change.attempts += 1
@@ -298,10 +278,11 @@ class Pusher:
             change.save(update_fields=["attempts", "next_attempt_at", "error"])
 
     def _people_of(self, chunk: list[Outgoing]) -> dict[int, int]:
-        """local id → person id for a chunk of one object (one query for campaign members)."""
-        if self.entry.sobject in ("Lead", "Contact"):
+        """local id → person id for a chunk of one object (one query for rows that link to a person)."""
+        if self.entry.is_person:
             return {record.local_id: record.local_id for record in chunk}
-        if self.entry.sobject == "CampaignMember":
-            members = CampaignMember.objects.filter(pk__in=[r.local_id for r in chunk], person__isnull=False)
-            return dict(members.values_list("pk", "person_id"))
-        return {}
+        model = self.entry.model
+        if not any(f.name == "person" for f in model._meta.concrete_fields):
+            return {}
+        linked = model._default_manager.filter(pk__in=[r.local_id for r in chunk], person__isnull=False)
+        return dict(linked.values_list("pk", "person_id"))

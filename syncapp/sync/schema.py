@@ -8,13 +8,14 @@ custom field starts syncing on the next pull. Describes of all objects travel in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from syncapp.models import CustomObjectType, FieldSetting
 from syncapp.salesforce.client import SalesforceClient
-from syncapp.sync.objects import SyncedObject, registry
+from syncapp.sync.registry import SyncedObject, registry
 
 # Compound and binary fields: their components sync instead, or they cannot be mirrored as values.
 UNSYNCABLE_TYPES = {"address", "location", "base64", "complexvalue"}
@@ -43,6 +44,20 @@ class SyncSchema:
         return registry(self.custom_objects)
 
 
+def required_fields() -> dict[str, frozenset[str]]:
+    """Per sObject, the fields no Field setting can switch off: what the engine and its hooks read, and a
+    custom object's links to people and accounts."""
+    links = {
+        t.api_name: (t.contact_field, t.lead_field, t.account_field) for t in CustomObjectType.objects.all()
+    }
+    return {
+        entry.sobject: frozenset(
+            name for name in (*entry.required_fields(), *links.get(entry.sobject, ())) if name
+        )
+        for entry in registry(list(links))
+    }
+
+
 def refresh_schema(client: SalesforceClient) -> SyncSchema:
     """Describe everything (2 API calls: describeGlobal + one composite batch of describes)."""
     global_describe = client.describe_global()
@@ -60,14 +75,15 @@ def refresh_schema(client: SalesforceClient) -> SyncSchema:
     now = timezone.now()
     with transaction.atomic():
         _record_custom_object_types({name: describes[name] for name in custom if name in describes})
+        required = required_fields()
         for name, describe in describes.items():
-            _record_fields(name, describe, now)
+            _record_fields(name, describe, now, required.get(name, frozenset()))
         # Objects the sync user can no longer see at all: every field of theirs stops syncing.
         FieldSetting.objects.exclude(sobject__in=list(describes)).update(visible=False)
     return load_schema()
 
 
-def _record_fields(sobject: str, describe: dict, now) -> None:
+def _record_fields(sobject: str, describe: dict, now: datetime, required: frozenset[str]) -> None:
     seen = []
     existing = {fs.api_name: fs for fs in FieldSetting.objects.filter(sobject=sobject)}
     to_create, to_update = [], []
@@ -124,6 +140,10 @@ def _record_fields(sobject: str, describe: dict, now) -> None:
             batch_size=500,
         )
     FieldSetting.objects.filter(sobject=sobject).exclude(api_name__in=seen).update(visible=False)
+    # Switched off before the engine declared it needed (or by hand in the database): back on.
+    FieldSetting.objects.filter(sobject=sobject, api_name__in=required, sync_enabled=False).update(
+        sync_enabled=True
+    )
 
 
 def _record_custom_object_types(describes: dict[str, dict]) -> None:
@@ -155,12 +175,13 @@ def load_schema() -> SyncSchema:
     entries = registry(custom_objects)
     wanted = {entry.sobject: set(entry.base_fields()) for entry in entries}
     fields: dict[str, list[FieldInfo]] = {entry.sobject: [] for entry in entries}
-    rows = FieldSetting.objects.filter(sobject__in=list(fields), visible=True, sync_enabled=True).values_list(
-        "sobject", "api_name", "type", "custom"
+    required = required_fields()
+    rows = FieldSetting.objects.filter(sobject__in=list(fields), visible=True).values_list(
+        "sobject", "api_name", "type", "custom", "sync_enabled"
     )
-    for sobject, api_name, type_, custom in rows.order_by("sobject", "api_name"):
+    for sobject, api_name, type_, custom, enabled in rows.order_by("sobject", "api_name"):
         entry_is_custom = sobject in custom_objects
-        if type_ in UNSYNCABLE_TYPES:
+        if type_ in UNSYNCABLE_TYPES or not (enabled or api_name in required.get(sobject, ())):
             continue
         if custom or entry_is_custom or api_name in wanted[sobject]:
             fields[sobject].append(FieldInfo(api_name, type_))

@@ -291,7 +291,7 @@ def test_the_poll_endpoint_returns_the_current_cycle_until_it_ends(admin_client)
 
 
 def test_open_errors_stop_counting_past_the_cap(admin_client, monkeypatch):
-    from syncapp import dashboard
+    from syncapp.selectors import dashboard
 
     monkeypatch.setattr(dashboard, "ERROR_COUNT_CAP", 2)
     f.SyncErrorFactory.create_batch(3, person=None)

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from syncapp.models import ListenerState, SyncRun, SyncSettings
+from syncapp.selectors.dashboard import current_cycle
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -50,8 +51,6 @@ def test_with_the_listener_live_the_next_regular_cycle_is_the_safety_nets(admin_
     f.SyncRunFactory(status=SyncRun.Status.SUCCEEDED, started_at=now, finished_at=now, trigger="schedule")
     f.SyncRunFactory(status=SyncRun.Status.SUCCEEDED, started_at=now, finished_at=now, trigger="event")
     ListenerState.objects.create(pk=1, connected=True, heartbeat_at=now)
-    from syncapp.dashboard import current_cycle
-
     assert current_cycle(now=now).next_cycle_at == now + timedelta(minutes=15)
     ListenerState.objects.filter(pk=1).update(connected=False)
     assert current_cycle(now=now).next_cycle_at == now + timedelta(minutes=5)

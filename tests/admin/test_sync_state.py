@@ -68,3 +68,53 @@ def test_the_outbox_links_each_change_to_its_record(admin_client, mirror):
     assert reverse("admin:syncapp_person_change", args=[mirror.contact.pk]) in page
     assert "+44 20 7946 0000" in page
     assert models.OutboundChange.State.PENDING.label in page
+
+
+def test_the_error_list_shows_open_errors_by_default_and_resolved_ones_on_request(admin_client, mirror):
+    from django.utils import timezone
+
+    f.SyncErrorFactory(
+        person=mirror.contact,
+        code="REQUIRED_FIELD_MISSING",
+        message="Fixed since",
+        resolved_at=timezone.now(),
+    )
+    url = reverse("admin:syncapp_syncerror_changelist")
+
+    default = admin_client.get(url).content.decode()
+    resolved = admin_client.get(url, {"state": "resolved"}).content.decode()
+    everything = admin_client.get(url, {"state": "all"}).content.decode()
+    nonsense = admin_client.get(url, {"state": "<script>"})
+
+    assert "Phone must be in international format" in default
+    assert "Fixed since" not in default
+    assert "Fixed since" in resolved
+    assert "Phone must be in international format" not in resolved
+    assert "Fixed since" in everything
+    assert "Phone must be in international format" in everything
+    assert nonsense.status_code == 200
+    assert "Fixed since" not in nonsense.content.decode()
+
+
+def test_a_field_the_sync_needs_is_shown_read_only_and_cannot_be_switched_off(admin_client, mirror):
+    needed = f.FieldSettingFactory(sobject="Lead", api_name="Id", custom=False)
+    optional = models.FieldSetting.objects.get(sobject="Lead", api_name="Email")
+    listing = reverse("admin:syncapp_fieldsetting_changelist")
+    data = {
+        "form-TOTAL_FORMS": "2",
+        "form-INITIAL_FORMS": "2",
+        "form-0-id": str(needed.pk),
+        "form-1-id": str(optional.pk),
+        "_save": "Save",
+    }
+
+    response = admin_client.post(listing, data)
+    page = admin_client.get(reverse("admin:syncapp_fieldsetting_change", args=[needed.pk])).content.decode()
+
+    assert response.status_code == 302
+    needed.refresh_from_db()
+    optional.refresh_from_db()
+    assert needed.sync_enabled is True
+    assert optional.sync_enabled is False
+    assert "cannot be switched off" in page
+    assert 'name="sync_enabled"' not in page

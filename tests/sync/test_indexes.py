@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from syncapp.models import ActivityLog, DeferredIndex, Person, SyncCursor, SyncStep
-from syncapp.sync import indexes, pull
+from syncapp.sync import indexes
+from syncapp.sync.pull import apply as pull
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from syncapp.models import (
     SyncCursor,
     SyncStep,
 )
-from syncapp.sync.objects import registry
-from syncapp.sync.records import canonical_datetime
+from syncapp.sync.pull.values import canonical_datetime
+from syncapp.sync.registry import registry
 from syncapp.sync.schema import load_schema
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""When the next regular cycle is due: the pause (half a minute at least), or the safety net's."""
+"""When the next regular cycle is due: the pause, or the safety net's while the listener is live."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from syncapp.models import ListenerState, SyncRun, SyncSettings
@@ -18,23 +17,6 @@ pytestmark = pytest.mark.django_db
 
 def finished(trigger: str, at) -> SyncRun:
     return f.SyncRunFactory(status=SyncRun.Status.SUCCEEDED, started_at=at, finished_at=at, trigger=trigger)
-
-
-def test_a_pause_of_half_a_minute_makes_the_next_cycle_due_30_seconds_after_the_last():
-    now = timezone.now()
-    SyncSettings.objects.create(pk=1, pause_minutes=0.5)
-    finished("schedule", now)
-    with time_machine.travel(now + timedelta(seconds=20), tick=False):
-        assert seconds_until_due() == pytest.approx(10)
-        assert not cycle_is_due()
-    with time_machine.travel(now + timedelta(seconds=31), tick=False):
-        assert cycle_is_due()
-
-
-def test_a_pause_under_half_a_minute_is_refused_by_the_settings_form_validation():
-    settings = SyncSettings(pk=1, pause_minutes=0.25)
-    with pytest.raises(ValidationError, match="pause_minutes"):
-        settings.full_clean()
 
 
 def test_with_the_listener_live_the_safety_net_pause_applies_and_event_cycles_do_not_postpone_it():

@@ -7,8 +7,8 @@ from django.db import connection
 
 from syncapp.models import ActivityLog, Person, SyncCursor, SyncError, SyncSettings
 from syncapp.models.base import SalesforceRecord
-from syncapp.sync import fast_insert
-from syncapp.sync.objects import registry
+from syncapp.sync.pull import fast_lane
+from syncapp.sync.registry import registry
 
 pytestmark = pytest.mark.django_db
 sqlite_only = pytest.mark.skipif("connection.vendor != 'sqlite'", reason="the fast lane is SQLite's")
@@ -52,14 +52,14 @@ def start_over(bulk_threshold: int) -> None:
 def fast_lane_rows(monkeypatch):
     """How many rows the fast lane inserted, per table (a spy on the real method)."""
     inserted: dict[str, int] = {}
-    real = fast_insert.CsvInserter.insert
+    real = fast_lane.CsvInserter.insert
 
     def spy(self, rows):
         before, count, rest = real(self, rows)
         inserted[self.table] = inserted.get(self.table, 0) + count
         return before, count, rest
 
-    monkeypatch.setattr(fast_insert.CsvInserter, "insert", spy)
+    monkeypatch.setattr(fast_lane.CsvInserter, "insert", spy)
     return inserted
 
 
@@ -148,7 +148,7 @@ def test_converted_leads_take_the_generic_path_and_numbers_keep_their_type(sync,
     ],
 )
 def test_value_guards_let_through_only_what_sqlite_converts_like_python(type_, value, taken):
-    guard = fast_insert._value_guard("?1", type_) or "1"
+    guard = fast_lane._value_guard("?1", type_) or "1"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {guard.replace('?1', '%s')}", [value] * guard.count("?1"))
         assert bool(cursor.fetchone()[0]) is taken

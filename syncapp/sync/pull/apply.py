@@ -1,4 +1,4 @@
-"""The generic pull: apply pages of Salesforce records to the mirror, one transaction per page.
+"""Applying pages of Salesforce records to the mirror, one transaction per page.
 
 Every registry entry runs through the same `PageApplier`: read what the mirror holds for the page's ids,
 work out what is new, changed, deleted or unchanged, upsert in bulk, let the entry's hook write its
@@ -11,102 +11,58 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from django.db import models, transaction
-from django.utils import timezone
 
-from syncapp.models import ActivityLog, OutboundChange, Person, SyncCursor, SyncError, SyncRun, SyncSettings
-from syncapp.sync.activity import NOT_LOGGED, ActivityWriter, display
+from syncapp.models import ActivityLog, OutboundChange, SyncCursor, SyncError, SyncSettings
+from syncapp.sync import cursor as cursors
+from syncapp.sync.activity_log import NOT_LOGGED, ActivityWriter, display
 from syncapp.sync.conflicts import SALESFORCE_WINS, PendingChange, Resolution, resolve
-from syncapp.sync.fast_insert import CsvInserter
-from syncapp.sync.objects import SyncedObject
-from syncapp.sync.records import (
+from syncapp.sync.hooks import RowChange
+from syncapp.sync.pull.fast_lane import CsvInserter, FastLanePlan
+from syncapp.sync.pull.upsert import RowLookup, Upserter
+from syncapp.sync.pull.values import (
     canonical_datetime,
     column_converter,
     csv_records,
     parse_datetime,
     rest_fields,
 )
+from syncapp.sync.registry import SyncedObject
 from syncapp.sync.schema import SyncSchema
-from syncapp.sync.upsert import RowLookup, Upserter
+from syncapp.sync.steps import Counts, StepRecorder, resolve_errors
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
-    skipped: int = 0
-    failed: int = 0
-
-    def add(self, other: Counts) -> None:
-        for name in ("created", "updated", "deleted", "skipped", "failed"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.deleted + self.skipped + self.failed
-
-
-@dataclass
-class RowChange:
-    """What one record did to the mirror; hooks turn these into activity log rows and links."""
-
-    sf_id: str
-    pk: int | None
-    old: dict[str, Any] | None  # sf_fields before (None: new record)
-    new: dict[str, Any]  # sf_fields after
-    changed: list[str]
-    deleted_now: bool
-    modstamp: datetime | None
-    rebased: bool = False  # a placeholder (e.g. a converted lead's contact) got its first real record
-
-    @property
-    def created(self) -> bool:
-        return self.old is None
-
-
-@dataclass
 class PullContext:
-    """What every page of a cycle shares."""
+    """What every page of a step shares: the schema, the step's recorder (errors) and the activity writer."""
 
     schema: SyncSchema
-    run: SyncRun | None = None
+    recorder: StepRecorder = field(default_factory=StepRecorder)
     writer: ActivityWriter = field(default_factory=ActivityWriter)
-    errors: list[SyncError] = field(default_factory=list)
 
-    def record_error(self, entry: SyncedObject, sf_id: str, code: str, message: str, **extra: Any) -> None:
-        self.errors.append(
-            SyncError(
-                run=self.run,
-                level=SyncError.Level.RECORD,
-                sobject=entry.sobject,
-                operation="pull",
-                sf_id=sf_id or "",
-                code=code,
-                message=message,
-                occurred_at=timezone.now(),
-                **extra,
-            )
+    def record_error(self, entry: SyncedObject, sf_id: str, code: str, message: str) -> None:
+        self.recorder.record_error(
+            level=SyncError.Level.RECORD,
+            sobject=entry.sobject,
+            operation="pull",
+            sf_id=sf_id,
+            code=code,
+            message=message,
         )
 
     def flush(self) -> None:
         self.writer.flush()
-        if self.errors:
-            SyncError.objects.bulk_create(self.errors)
-            self.errors = []
+        self.recorder.flush_errors()
 
 
 class PageApplier:
     """Applies pages of one object's records (as canonical sf_fields dicts) to its model."""
 
     def __init__(self, entry: SyncedObject, ctx: PullContext) -> None:
-        from syncapp.sync.hooks import hook_for
-
         self.entry = entry
         self.ctx = ctx
         self.model: type[models.Model] = entry.model
@@ -122,13 +78,22 @@ class PageApplier:
             if isinstance(f, models.CharField) and f.max_length
         }
         self.convert_columns = column_converter(self.columns, self.max_lengths)
-        self.hook = hook_for(entry, ctx)
-        self.policy = SyncSettings.load().conflict_policy(entry.sobject) if entry.direction == "both" else ""
+        self.hook = entry.hook(entry, ctx.writer)
+        self.policy = entry.conflict_policy(SyncSettings.load()) if entry.pushed else ""
         written = [c.attname for c in self.columns]
         extra = [*entry.fixed, *self.hook.extra_attnames]
         base = ["sf_id", "sf_fields", "sf_modstamp", "sf_created_at", "sf_deleted"]
         self.upserter = Upserter(self.model, entry.key, [*base, *written, *extra])
         self.lookup = RowLookup(self.model, entry.key)
+        self.fast_lane = FastLanePlan(
+            model=self.model,
+            key=entry.key,
+            columns=self.columns,
+            fixed=entry.fixed,
+            types=types,
+            max_lengths=self.max_lengths,
+            hook=self.hook,
+        )
         self._csv_header: list[str] | None = None
         self._csv_inserter: CsvInserter | None = None
 
@@ -140,49 +105,42 @@ class PageApplier:
         """Apply one page (canonical sf_fields dicts) and move `cursor` past it, all in one transaction."""
         max_stamp = max((r["SystemModstamp"] for r in records if r.get("SystemModstamp")), default=None)
         counts = self._apply_records(records)
-        self._advance(cursor, len(records), max_stamp)
+        cursors.advance(cursor, len(records), max_stamp)
         return counts
 
     @transaction.atomic
     def apply_csv(self, header: list[str], rows: list[list[str]], cursor: SyncCursor | None = None) -> Counts:
         """Apply Bulk API CSV rows (lists of strings under `header`) and move `cursor`, in one transaction.
 
-        Records the mirror has never seen take the SQL fast lane (`fast_insert.py`) where the database allows
+        Records the mirror has never seen take the SQL fast lane (`fast_lane.py`) where the database allows
         it; the rest (records already mirrored, converted leads, unusual values) take the generic path.
         """
-        counts = Counts()
+        created = 0
         if header != self._csv_header:
             self._csv_header = header
-            self._csv_inserter = CsvInserter.build(self, header)
+            self._csv_inserter = CsvInserter.build(self.fast_lane, header)
         rest = rows
         if self._csv_inserter is not None:
-            before, counts.created, rest = self._csv_inserter.insert(rows)
-            if counts.created:
+            before, created, rest = self._csv_inserter.insert(rows)
+            if created:
                 self.hook.after_bulk_insert(before)
+        counts = Counts(created=created)
         if rest:
-            counts.add(self._apply_records(list(csv_records(header, rest, self.types))))
+            counts = counts + self._apply_records(list(csv_records(header, rest, self.types)))
         max_stamp = None
         if "SystemModstamp" in header:
             position = header.index("SystemModstamp")
             max_stamp = canonical_datetime(max((r[position] for r in rows if len(r) > position), default=""))
-        self._advance(cursor, len(rows), max_stamp)
+        cursors.advance(cursor, len(rows), max_stamp)
         return counts
 
-    def _advance(self, cursor: SyncCursor | None, page_size: int, max_stamp: str | None) -> None:
-        if cursor is not None and max_stamp:
-            stamp = parse_datetime(max_stamp)
-            if cursor.high_water is None or stamp > cursor.high_water:
-                cursor.high_water = stamp
-            cursor.rows_read += page_size
-            cursor.save()
-
     def _apply_records(self, records: list[dict[str, Any]]) -> Counts:
-        counts = Counts()
-        records = self.hook.prepare(records, counts)
+        records, prepared = self.hook.prepare(records)
+        created = updated = deleted = skipped = 0
         key = self.entry.key
         ids = [r["Id"] for r in records]
         existing = self.lookup.existing(ids)
-        pending = self._pending_changes(existing) if self.entry.direction == "both" else {}
+        pending = self._pending_changes(existing) if self.entry.pushed else {}
         extras = self.hook.extra_columns(records)
         resolutions: list[tuple[int, Resolution]] = []
         rows: list[dict[str, Any]] = []
@@ -235,13 +193,13 @@ class PageApplier:
                 )
             )
             if old is None:
-                counts.created += 1
+                created += 1
             elif deleted_now:
-                counts.deleted += 1
+                deleted += 1
             elif changed or rebased:
-                counts.updated += 1
+                updated += 1
             else:
-                counts.skipped += 1
+                skipped += 1
         self.upserter.write(rows)
         if resolutions:
             self._apply_resolutions(resolutions, changes)
@@ -252,8 +210,15 @@ class PageApplier:
                 if change.pk is None:
                     change.pk = pks.get(change.sf_id)
         self.hook.after(changes)
+        # Salesforce sent a newer version: the record's earlier errors (a rejected push…) are behind it.
+        touched = [c for c in changes if c.pk and (c.changed or c.rebased)]
+        if touched:
+            resolve_errors(
+                sf_ids=[c.sf_id for c in touched],
+                person_ids=[c.pk for c in touched] if self.entry.is_person else (),
+            )
         self.ctx.flush()
-        return counts
+        return prepared + Counts(created, updated, deleted, skipped)
 
     def _pending_changes(self, existing: dict[str, dict[str, Any]]) -> dict[int, dict[str, PendingChange]]:
         """Pending outbox changes of this page's records, latest per field."""
@@ -278,7 +243,7 @@ class PageApplier:
         for _, resolution in resolutions:
             for change_id, base in resolution.rebased:
                 OutboundChange.objects.filter(id=change_id).update(base_value=base)
-        if self.model is not Person:
+        if not self.entry.is_person:
             return
         by_pk = {c.pk: c for c in changes}
         for pk, resolution in resolutions:

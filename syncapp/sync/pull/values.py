@@ -7,15 +7,38 @@ record first loaded through Bulk CSV and later through REST compares equal when 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from syncapp.sync.objects import Column
-
 NUMERIC_FLOAT = {"double", "currency", "percent"}
 TYPED = {"boolean", "int", "datetime", *NUMERIC_FLOAT}
 SF_DATETIME = "%Y-%m-%dT%H:%M:%S.000+0000"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A model column filled from one Salesforce field. `kind` picks the value converter."""
+
+    attname: str
+    api: str
+    kind: str = "str"  # str | bool | int | decimal | date | datetime | id
+
+
+ID_SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def is_salesforce_id(value: str) -> bool:
+    """An 18-character id whose case-safe suffix matches its first 15 characters, as Salesforce checks
+    before it runs a query: one malformed id would fail the whole `Id IN (…)` query."""
+    if len(value) != 18 or not value.isalnum() or not value.isascii():
+        return False
+    suffix = ""
+    for start in range(0, 15, 5):
+        bits = sum(1 << i for i, char in enumerate(value[start : start + 5]) if char.isupper())
+        suffix += ID_SUFFIX_ALPHABET[bits]
+    return value[15:] == suffix
 
 
 class UnstorableValue(ValueError):

@@ -18,16 +18,15 @@ the generic path.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 
-from syncapp.sync.records import NUMERIC_FLOAT
+from syncapp.sync.hooks import Hook
+from syncapp.sync.pull.values import NUMERIC_FLOAT, Column
 
-if TYPE_CHECKING:
-    from syncapp.sync.pull import PageApplier
-
-# Column kinds (objects.Column.kind) this lane converts; an entry with another kind takes the generic path.
+# Column kinds (values.Column.kind) this lane converts; an entry with another kind takes the generic path.
 SUPPORTED_KINDS = {"str", "bool", "id", "date", "datetime", "int"}
 NUMBER_TYPES = {"int", *NUMERIC_FLOAT}
 TEXT_TYPES_EXCLUDED = {"boolean", "datetime", *NUMBER_TYPES}
@@ -49,6 +48,19 @@ def _literal(value: Any) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class FastLanePlan:
+    """Everything the lane needs to know about one object's page, fixed when its pull starts."""
+
+    model: type[models.Model]
+    key: str  # the model field holding the Salesforce id
+    columns: tuple[Column, ...]  # the columns this pull fills (visible fields only)
+    fixed: dict[str, Any]
+    types: dict[str, str]  # Salesforce type per field
+    max_lengths: dict[str, int]
+    hook: Hook
+
+
 class CsvInserter:
     """One compiled statement for one object and one CSV header."""
 
@@ -60,36 +72,36 @@ class CsvInserter:
         self.width = width
 
     @classmethod
-    def build(cls, applier: PageApplier, header: list[str]) -> CsvInserter | None:
-        """The statement for `applier`'s object, or None when this object cannot take the fast lane."""
-        if connection.vendor != "sqlite" or not applier.hook.bulk_insert or "Id" not in header:
+    def build(cls, plan: FastLanePlan, header: list[str]) -> CsvInserter | None:
+        """The statement for the plan's object, or None when this object cannot take the fast lane."""
+        if connection.vendor != "sqlite" or not plan.hook.bulk_insert or "Id" not in header:
             return None
-        types = applier.ctx.schema.types(applier.entry.sobject)
+        types = plan.types
         position = {name: i + 1 for i, name in enumerate(header)}
 
         def ref(name: str) -> str | None:
             return f"?{position[name]}" if name in position else None
 
         guards = [g for g in (_value_guard(ref(name), types.get(name, "")) for name in header) if g]
-        values = _base_values(applier.entry.key, header, types, ref)
-        for column in applier.columns:
-            converted = _column_value(column, ref(column.api), types.get(column.api, ""), applier.max_lengths)
+        values = _base_values(plan.key, header, types, ref)
+        for column in plan.columns:
+            converted = _column_value(column, ref(column.api), types.get(column.api, ""), plan.max_lengths)
             if converted is None:
                 return None
             values[column.attname], guard = converted
             if guard:
                 guards.append(guard)
-        for attname, value in applier.entry.fixed.items():
+        for attname, value in plan.fixed.items():
             values[attname] = _literal(value)
-        hook_values = applier.hook.bulk_columns(ref)
+        hook_values = plan.hook.bulk_columns(ref)
         if hook_values is None:
             return None
         values.update(hook_values)
-        hook_guard = applier.hook.bulk_condition(ref)
+        hook_guard = plan.hook.bulk_condition(ref)
         if hook_guard:
             guards.append(f"({hook_guard})")
 
-        meta = applier.model._meta
+        meta = plan.model._meta
         quote = connection.ops.quote_name
         fields = [f for f in meta.concrete_fields if not f.primary_key]
         columns, expressions = [], []
@@ -103,7 +115,7 @@ class CsvInserter:
             columns.append(quote(f.column))
             expressions.append(expression)
         table = quote(meta.db_table)
-        key_column = quote(meta.get_field(applier.entry.key).column)
+        key_column = quote(meta.get_field(plan.key).column)
         guards.insert(0, f"NOT EXISTS (SELECT 1 FROM {table} WHERE {key_column} = ?{position['Id']})")
         guards.insert(0, f"?{position['Id']} <> ''")
         sql = (
@@ -138,11 +150,11 @@ class CsvInserter:
 
 
 def _value_guard(ref: str | None, type_: str) -> str:
-    """A condition true when SQLite converts this value exactly as `records.csv_records` would."""
+    """A condition true when SQLite converts this value exactly as `values.csv_records` would."""
     if ref is None:
         return ""
     if type_ == "datetime":
-        # The test `records.canonical_datetime` makes before rewriting a Bulk datetime by slicing.
+        # The test `values.canonical_datetime` makes before rewriting a Bulk datetime by slicing.
         return f"({ref} = '' OR (length({ref}) = 24 AND substr({ref}, 20) = '.000Z'))"
     if type_ in NUMBER_TYPES:
         # Plain decimals only ("-12.50"): no exponent, no second point or sign, a digit, and at most 15
@@ -155,7 +167,7 @@ def _value_guard(ref: str | None, type_: str) -> str:
 
 
 def _json_value(ref: str, type_: str) -> str:
-    """The field's value for json_object(), as `records.csv_records` + orjson would write it."""
+    """The field's value for json_object(), as `values.csv_records` + orjson would write it."""
     if type_ == "boolean":
         return f"json(CASE WHEN lower({ref}) = 'true' THEN 'true' ELSE 'false' END)"
     if type_ == "int":
@@ -210,7 +222,7 @@ def _base_values(key: str, header: list[str], types: dict[str, str], ref) -> dic
 
 
 def _column_value(column, ref: str | None, type_: str, max_lengths: dict[str, int]) -> tuple[str, str] | None:
-    """(value, guard) for the column, as `records.column_converter` makes it; None: not supported."""
+    """(value, guard) for the column, as `values.column_converter` makes it; None: not supported."""
     if column.kind not in SUPPORTED_KINDS:
         return None
     if ref is None:

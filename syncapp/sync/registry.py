@@ -1,9 +1,12 @@
 """The registry: one declarative entry per synced sObject, in the order a cycle pulls them.
 
 An entry says which local model mirrors the object, which local columns are filled from which Salesforce
-fields (everything synced also lands in `sf_fields` by API name), which standard fields are worth syncing
-(every visible custom field syncs), and which hook gives the object its Marketo behaviour. There is no
-per-object copy of the pull loop: `pull.py` runs every entry the same way.
+fields (a synced field without a column lands in `sf_fields`), which standard fields are worth syncing
+(every visible custom field syncs), which hook class gives the object its Marketo behaviour, whether local
+edits are pushed and under which conflict setting, and which fields the engine cannot do without. Every
+per-object rule is read from here: nothing else names an object to decide how it syncs.
+
+Long because it is data: one declaration per sObject, read top to bottom in pull order.
 """
 
 from __future__ import annotations
@@ -24,34 +27,54 @@ from syncapp.models import (
     Person,
     SalesforceActivity,
     SalesforceUser,
+    SyncSettings,
 )
+from syncapp.models.sync_state import ConflictPolicy
+from syncapp.sync.hooks import Hook
+from syncapp.sync.hooks.links import (
+    AccountHook,
+    CampaignMemberHook,
+    ContactRoleHook,
+    CustomObjectHook,
+    OpportunityHook,
+    SalesforceActivityHook,
+)
+from syncapp.sync.hooks.person import PersonHook
+from syncapp.sync.pull.values import Column
 
+# Fields the engine cannot work without (the key, the delta order, deletes): never switched off.
+ENGINE_FIELDS = ("Id", "SystemModstamp", "IsDeleted")
 # Fields the engine itself relies on; synced whenever the object has them and the sync user can see them.
-SYSTEM_FIELDS = ("Id", "IsDeleted", "SystemModstamp", "CreatedDate", "LastModifiedDate")
-
-
-@dataclass(frozen=True)
-class Column:
-    """A model column filled from one Salesforce field. `kind` picks the value converter."""
-
-    attname: str
-    api: str
-    kind: str = "str"  # str | bool | int | decimal | date | datetime | id
+SYSTEM_FIELDS = (*ENGINE_FIELDS, "CreatedDate", "LastModifiedDate")
 
 
 @dataclass(frozen=True)
 class SyncedObject:
     sobject: str
     model: type[models.Model]
-    direction: str  # "both" (pull + push) or "pull" (Salesforce → app only)
     key: str  # the model field holding this object's Salesforce id
     columns: tuple[Column, ...]
     standard_fields: tuple[str, ...]
+    # Local edits of its columns go to Salesforce through the outbox; `conflict_setting` names the
+    # SyncSettings field holding the policy when both sides changed a field (Salesforce wins without one).
+    pushed: bool = False
+    conflict_setting: str = ""
     fixed: dict[str, Any] = field(default_factory=dict)  # constant column values (e.g. kind="task")
     where: str = ""  # extra SOQL condition (queues are the Groups of type Queue)
-    hook: str = ""  # name of the behaviour in `hooks.py` (person, member, role, activity, custom)
+    hook: type[Hook] = Hook  # the object's Marketo behaviour (links, activity rows, conversions)
     bulk_load: bool = True  # large initial loads may use a Bulk API 2.0 query
     custom_object: bool = False
+    needs: tuple[str, ...] = ()  # fields read through a column of its own (beyond its hook's): always synced
+
+    @property
+    def direction(self) -> str:
+        """ "both" (pull + push) or "pull" (Salesforce → app only), as the admin says it."""
+        return "both" if self.pushed else "pull"
+
+    @property
+    def is_person(self) -> bool:
+        """Mirrored as a Person (a lead or a contact), pushed and logged as one."""
+        return issubclass(self.hook, PersonHook)
 
     def base_fields(self) -> tuple[str, ...]:
         """The standard fields wanted from Salesforce, system fields first, without duplicates."""
@@ -59,6 +82,22 @@ class SyncedObject:
         seen.update(dict.fromkeys(self.standard_fields))
         seen.update(dict.fromkeys(c.api for c in self.columns))
         return tuple(seen)
+
+    def required_fields(self) -> tuple[str, ...]:
+        """Fields that sync whatever Field settings say: without them a cycle could not key, order, or
+        follow conversions, merges and links."""
+        return tuple(dict.fromkeys((*ENGINE_FIELDS, *self.hook.required_fields(self.sobject), *self.needs)))
+
+    def editable_columns(self) -> dict[str, str]:
+        """Model field → Salesforce field for the columns a local edit may change (not lookups)."""
+        if not self.pushed:
+            return {}
+        return {c.attname: c.api for c in self.columns if c.kind != "id"}
+
+    def conflict_policy(self, settings: SyncSettings) -> str:
+        if not self.conflict_setting:
+            return ConflictPolicy.SALESFORCE_WINS
+        return getattr(settings, self.conflict_setting)
 
 
 def _c(attname: str, api: str, kind: str = "str") -> Column:
@@ -79,7 +118,6 @@ PERSON_SHARED = (
 USERS = SyncedObject(
     sobject="User",
     model=SalesforceUser,
-    direction="pull",
     key="sf_id",
     columns=(
         _c("name", "Name"),
@@ -98,7 +136,6 @@ USERS = SyncedObject(
 QUEUES = SyncedObject(
     sobject="Group",
     model=SalesforceUser,
-    direction="pull",
     key="sf_id",
     columns=(_c("name", "Name"), _c("email", "Email")),
     standard_fields=("Type", "DeveloperName"),
@@ -110,7 +147,6 @@ QUEUES = SyncedObject(
 ACCOUNTS = SyncedObject(
     sobject="Account",
     model=Account,
-    direction="pull",
     key="sf_id",
     columns=(
         _c("name", "Name"),
@@ -136,13 +172,14 @@ ACCOUNTS = SyncedObject(
         "AccountSource",
         "Rating",
     ),
-    hook="account",
+    hook=AccountHook,
 )
 
 CAMPAIGNS = SyncedObject(
     sobject="Campaign",
     model=Campaign,
-    direction="both",
+    pushed=True,
+    conflict_setting="campaign_conflict_policy",
     key="sf_id",
     columns=(
         _c("name", "Name"),
@@ -167,7 +204,9 @@ CAMPAIGNS = SyncedObject(
 MEMBER_STATUSES = SyncedObject(
     sobject="CampaignMemberStatus",
     model=CampaignMemberStatus,
-    direction="both",
+    # Pulled only: Marketo matches a campaign's member statuses when a program is linked and never
+    # writes them; what syncs both ways is each member's Status (campaign members, below).
+    needs=("CampaignId",),
     key="sf_id",
     columns=(
         _c("campaign_id", "CampaignId", "id"),
@@ -183,7 +222,8 @@ MEMBER_STATUSES = SyncedObject(
 LEADS = SyncedObject(
     sobject="Lead",
     model=Person,
-    direction="both",
+    pushed=True,
+    conflict_setting="lead_conflict_policy",
     key="sf_lead_id",
     columns=(
         *PERSON_SHARED,
@@ -215,13 +255,14 @@ LEADS = SyncedObject(
         "ConvertedOpportunityId",
     ),
     fixed={"sfdc_type": Person.SfdcType.LEAD},
-    hook="person",
+    hook=PersonHook,
 )
 
 CONTACTS = SyncedObject(
     sobject="Contact",
     model=Person,
-    direction="both",
+    pushed=True,
+    conflict_setting="contact_conflict_policy",
     key="sf_contact_id",
     columns=(
         *PERSON_SHARED,
@@ -243,13 +284,12 @@ CONTACTS = SyncedObject(
         "DoNotCall",
     ),
     fixed={"sfdc_type": Person.SfdcType.CONTACT},
-    hook="person",
+    hook=PersonHook,
 )
 
 OPPORTUNITIES = SyncedObject(
     sobject="Opportunity",
     model=Opportunity,
-    direction="pull",
     key="sf_id",
     columns=(
         _c("name", "Name"),
@@ -263,13 +303,12 @@ OPPORTUNITIES = SyncedObject(
         _c("owner_id", "OwnerId", "id"),
     ),
     standard_fields=("CampaignId", "Type", "LeadSource", "NextStep", "Description", "ForecastCategoryName"),
-    hook="opportunity",
+    hook=OpportunityHook,
 )
 
 CONTACT_ROLES = SyncedObject(
     sobject="OpportunityContactRole",
     model=OpportunityContactRole,
-    direction="pull",
     key="sf_id",
     columns=(
         _c("opportunity_id", "OpportunityId", "id"),
@@ -278,13 +317,14 @@ CONTACT_ROLES = SyncedObject(
         _c("is_primary", "IsPrimary", "bool"),
     ),
     standard_fields=(),
-    hook="contact_role",
+    hook=ContactRoleHook,
 )
 
 CAMPAIGN_MEMBERS = SyncedObject(
     sobject="CampaignMember",
     model=CampaignMember,
-    direction="both",
+    pushed=True,
+    conflict_setting="campaign_member_conflict_policy",
     key="sf_id",
     columns=(
         _c("campaign_id", "CampaignId", "id"),
@@ -295,13 +335,12 @@ CAMPAIGN_MEMBERS = SyncedObject(
         _c("first_responded_date", "FirstRespondedDate", "date"),
     ),
     standard_fields=(),
-    hook="campaign_member",
+    hook=CampaignMemberHook,
 )
 
 TASKS = SyncedObject(
     sobject="Task",
     model=SalesforceActivity,
-    direction="pull",
     key="sf_id",
     columns=(
         _c("subject", "Subject"),
@@ -313,13 +352,12 @@ TASKS = SyncedObject(
     ),
     standard_fields=("Priority", "Description", "IsClosed", "Type", "TaskSubtype"),
     fixed={"kind": SalesforceActivity.Kind.TASK},
-    hook="sfdc_activity",
+    hook=SalesforceActivityHook,
 )
 
 EVENTS = SyncedObject(
     sobject="Event",
     model=SalesforceActivity,
-    direction="pull",
     key="sf_id",
     columns=(
         _c("subject", "Subject"),
@@ -338,7 +376,7 @@ EVENTS = SyncedObject(
         "Type",
     ),
     fixed={"kind": SalesforceActivity.Kind.EVENT},
-    hook="sfdc_activity",
+    hook=SalesforceActivityHook,
 )
 
 # Dependency order: owners before what they own, accounts before contacts, campaigns before members,
@@ -358,16 +396,18 @@ BEFORE_CUSTOM = (
 AFTER_CUSTOM = (TASKS, EVENTS)
 
 
+PUSHED_OBJECTS = tuple(entry for entry in BEFORE_CUSTOM + AFTER_CUSTOM if entry.pushed)
+
+
 def custom_object_entry(api_name: str) -> SyncedObject:
     """A custom object enabled in the admin: all its visible fields sync into CustomObjectRecord."""
     return SyncedObject(
         sobject=api_name,
         model=CustomObjectRecord,
-        direction="pull",
         key="sf_id",
         columns=(_c("name", "Name"),),
         standard_fields=("OwnerId",),
-        hook="custom_object",
+        hook=CustomObjectHook,
         custom_object=True,
     )
 
@@ -375,3 +415,25 @@ def custom_object_entry(api_name: str) -> SyncedObject:
 def registry(custom_objects: list[str] | tuple[str, ...] = ()) -> tuple[SyncedObject, ...]:
     """Every synced object in pull order, enabled custom objects between campaign members and tasks."""
     return (*BEFORE_CUSTOM, *(custom_object_entry(name) for name in custom_objects), *AFTER_CUSTOM)
+
+
+def pushed() -> dict[str, SyncedObject]:
+    """The objects local edits are pushed to, by sObject, in push order."""
+    return {entry.sobject: entry for entry in PUSHED_OBJECTS}
+
+
+def person_sobjects() -> tuple[str, ...]:
+    """The sObjects a Person is mirrored from (and pushed and logged as)."""
+    return tuple(entry.sobject for entry in BEFORE_CUSTOM if entry.is_person)
+
+
+def entry_for(obj: models.Model) -> SyncedObject:
+    """The entry a local row pushes through: a person's by its current type, else its model's."""
+    if isinstance(obj, Person):
+        # A person not in Salesforce yet would be created as a lead.
+        kind = obj.sfdc_type or Person.SfdcType.LEAD
+        return next(e for e in PUSHED_OBJECTS if e.is_person and e.fixed["sfdc_type"] == kind)
+    for entry in PUSHED_OBJECTS:
+        if isinstance(obj, entry.model):
+            return entry
+    raise TypeError(f"{type(obj).__name__} does not sync to Salesforce")

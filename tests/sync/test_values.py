@@ -6,8 +6,14 @@ import csv
 from datetime import date
 from decimal import Decimal
 
-from syncapp.sync.objects import LEADS, OPPORTUNITIES
-from syncapp.sync.records import canonical_datetime, column_converter, column_values, csv_lines, csv_records
+from syncapp.sync.pull.values import (
+    canonical_datetime,
+    column_converter,
+    column_values,
+    csv_lines,
+    csv_records,
+)
+from syncapp.sync.registry import LEADS, OPPORTUNITIES
 
 MAX = {"email": 255, "first_name": 80, "title": 255, "company": 255, "phone": 40}
 
@@ -63,3 +69,22 @@ def test_hidden_fields_leave_their_columns_out_rather_than_blanking_them():
     values, _ = column_values(OPPORTUNITIES.columns, {"Name": "Renewal", "Amount": 1200.5}, {})
 
     assert values == {"name": "Renewal", "amount": Decimal("1200.5")}
+
+
+def test_a_salesforce_id_is_recognised_by_its_case_safe_suffix():
+    from syncapp.sync.pull.values import is_salesforce_id
+
+    assert is_salesforce_id("00Q5g0000000001EAA")
+    assert is_salesforce_id("001000000000001AAA")
+    assert not is_salesforce_id("00Q5g0000000001ZZZ")  # the suffix does not match
+    assert not is_salesforce_id("00Q5g0000000001")  # 15 characters
+    assert not is_salesforce_id("00Q5g000000'001EAA")
+
+
+def test_a_query_by_id_leaves_out_malformed_ids_that_would_fail_it_whole():
+    from syncapp.sync.pull.read import by_id_queries
+
+    (query,) = by_id_queries(LEADS, ["Id", "Email"], ["00Q5g0000000001EAA", "00Q5g0000000002ZZZ"])
+
+    assert "'00Q5g0000000001EAA'" in query
+    assert "00Q5g0000000002ZZZ" not in query

@@ -1,13 +1,10 @@
-"""Per-object behaviour on top of the generic pull: links to people and Marketo's activity types.
-
-A hook never pulls or writes records itself; it adjusts a page before the upsert (`prepare`,
-`extra_columns`) and turns what the page did into activity log rows afterwards (`after`).
-"""
+"""Hooks of the objects that link to people: accounts, opportunities and their contact roles, campaign
+members, Salesforce tasks and events, custom objects. Each turns what a page did into Marketo's activity
+types on the people it links to."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from syncapp.models import (
     ActivityLog,
@@ -17,66 +14,16 @@ from syncapp.models import (
     OpportunityContactRole,
     Person,
 )
-from syncapp.sync.activity import display
-
-if TYPE_CHECKING:
-    from syncapp.sync.objects import SyncedObject
-    from syncapp.sync.pull import Counts, PullContext, RowChange
+from syncapp.sync.activity_log import ActivityWriter, display
+from syncapp.sync.hooks import Hook, HookedObject, RowChange, people_by_sf_id
 
 Type = ActivityLog.Type
 
 
-class Hook:
-    extra_attnames: tuple[str, ...] = ()
-    # Whether new records may take the Bulk CSV fast lane (`fast_insert.py`), which skips `prepare`,
-    # `extra_columns` and `after` for them: a hook that links or logs new records must say how in SQL
-    # (`bulk_columns`, `bulk_condition`, `after_bulk_insert`) or turn this off.
-    bulk_insert = True
-
-    def __init__(self, entry: SyncedObject, ctx: PullContext) -> None:
-        self.entry = entry
-        self.ctx = ctx
-        self.writer = ctx.writer
-
-    def prepare(self, records: list[dict[str, Any]], counts: Counts) -> list[dict[str, Any]]:
-        return records
-
-    def extra_columns(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        return {}
-
-    def after(self, changes: list[RowChange]) -> None:
-        return None
-
-    def finish(self) -> None:
-        return None
-
-    def bulk_columns(self, ref: Callable[[str], str | None]) -> dict[str, str] | None:
-        """SQL for `extra_attnames` in the fast lane (`ref(field)` is the row's parameter for a field)."""
-        return {} if not self.extra_attnames else None
-
-    def bulk_condition(self, ref: Callable[[str], str | None]) -> str:
-        """SQL true for the rows the fast lane may insert; the others come through `prepare` and `after`."""
-        return ""
-
-    def after_bulk_insert(self, after_pk: int) -> None:
-        """The fast lane inserted new rows, those with a pk above `after_pk`, in this transaction."""
-        return None
-
-
-def people_by_sf_id(ids: set[str]) -> dict[str, int]:
-    """Person pks for a set of lead or contact ids (either kind), in two indexed queries."""
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    found = dict(Person.objects.filter(sf_contact_id__in=ids).values_list("sf_contact_id", "id"))
-    missing = ids - found.keys()
-    if missing:
-        found.update(Person.objects.filter(sf_lead_id__in=missing).values_list("sf_lead_id", "id"))
-    return found
-
-
 class AccountHook(Hook):
     """An account change updates the people of that account (Marketo's Company fields)."""
+
+    needs = ("Name",)
 
     # Marketo stops logging per-contact changes above this many contacts (the data still syncs).
     LOG_LIMIT = 5000
@@ -125,6 +72,7 @@ class OpportunityHook(Hook):
 
 
 class ContactRoleHook(Hook):
+    needs = ("OpportunityId", "ContactId")
     bulk_insert = False  # new roles are logged per person (Add to Opportunity)
 
     def after(self, changes: list[RowChange]) -> None:
@@ -160,6 +108,7 @@ class ContactRoleHook(Hook):
 
 
 class CampaignMemberHook(Hook):
+    needs = ("CampaignId", "LeadId", "ContactId", "Status")
     extra_attnames = ("person_id",)
     bulk_insert = False  # new members are linked and logged per person (Add to Campaign)
 
@@ -208,6 +157,8 @@ class CampaignMemberHook(Hook):
 class SalesforceActivityHook(Hook):
     """Tasks and events linked to a person through WhoId: "SFDC Activity" / "SFDC Activity Updated"."""
 
+    needs = ("WhoId",)
+
     extra_attnames = ("person_id",)
     bulk_insert = False  # new activities are linked and logged per person
 
@@ -237,8 +188,8 @@ class CustomObjectHook(Hook):
     extra_attnames = ("object_type_id", "person_id", "account_id")
     bulk_insert = False  # new records are linked to their people
 
-    def __init__(self, entry: SyncedObject, ctx: PullContext) -> None:
-        super().__init__(entry, ctx)
+    def __init__(self, entry: HookedObject, writer: ActivityWriter) -> None:
+        super().__init__(entry, writer)
         self.type = CustomObjectType.objects.get(api_name=entry.sobject)
 
     def extra_columns(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -255,19 +206,3 @@ class CustomObjectHook(Hook):
                 "account_id": r.get(t.account_field) if t.account_field else None,
             }
         return extra
-
-
-def hook_for(entry: SyncedObject, ctx: PullContext) -> Hook:
-    from syncapp.sync.people import PersonHook
-
-    hooks: dict[str, type[Hook]] = {
-        "": Hook,
-        "account": AccountHook,
-        "person": PersonHook,
-        "opportunity": OpportunityHook,
-        "contact_role": ContactRoleHook,
-        "campaign_member": CampaignMemberHook,
-        "sfdc_activity": SalesforceActivityHook,
-        "custom_object": CustomObjectHook,
-    }
-    return hooks[entry.hook](entry, ctx)

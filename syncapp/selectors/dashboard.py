@@ -1,5 +1,6 @@
 """Reads behind the sync dashboard: the current cycle, recent cycles, backlog, API usage and open errors."""
 
+# Long because it holds one read per panel of one page (the dashboard), which read best side by side.
 from __future__ import annotations
 
 from dataclasses import dataclass, field

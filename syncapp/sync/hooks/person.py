@@ -22,13 +22,12 @@ from syncapp.models import (
     SalesforceActivity,
     SyncError,
 )
-from syncapp.sync.activity import display, log_new_people
-from syncapp.sync.hooks import Hook
-from syncapp.sync.pull import Counts, RowChange
-from syncapp.sync.records import column_values, parse_datetime
+from syncapp.sync.activity_log import ActivityWriter, display, log_new_people
+from syncapp.sync.hooks import Hook, HookedObject, RowChange
+from syncapp.sync.pull.values import column_values, parse_datetime
+from syncapp.sync.steps import Counts
 
 Type = ActivityLog.Type
-PERSON_OBJECTS = ("Lead", "Contact")
 # Person columns a merge may fill on the winner when the winner's are empty.
 MERGEABLE_COLUMNS = (
     "email",
@@ -45,31 +44,49 @@ MERGEABLE_COLUMNS = (
 
 class PersonHook(Hook):
     extra_attnames = ("company",)
+    # Conversions and merges are followed through these; a contact's company comes from its account.
+    NEEDS = {
+        "Lead": (
+            "IsConverted",
+            "ConvertedContactId",
+            "ConvertedAccountId",
+            "ConvertedOpportunityId",
+            "ConvertedDate",
+            "MasterRecordId",
+        ),
+        "Contact": ("MasterRecordId", "AccountId"),
+    }
 
-    def __init__(self, entry, ctx) -> None:
-        super().__init__(entry, ctx)
+    def __init__(self, entry: HookedObject, writer: ActivityWriter) -> None:
+        super().__init__(entry, writer)
         self.merge_losers: list[int] = []
 
-    def prepare(self, records: list[dict[str, Any]], counts: Counts) -> list[dict[str, Any]]:
+    @classmethod
+    def required_fields(cls, sobject: str) -> tuple[str, ...]:
+        return cls.NEEDS.get(sobject, ())
+
+    def prepare(self, records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Counts]:
         if self.entry.sobject != "Lead":
-            return records
+            return records, Counts()
         converted = [
             f
             for f in records
             if f.get("IsConverted") and f.get("ConvertedContactId") and not f.get("IsDeleted")
         ]
         if not converted:
-            return records
+            return records, Counts()
         # Two queries for the whole page, not two per converted lead.
         by_lead = Person.objects.in_bulk([f["Id"] for f in converted], field_name="sf_lead_id")
         by_contact = Person.objects.in_bulk(
             [f["ConvertedContactId"] for f in converted], field_name="sf_contact_id"
         )
         new_people: list[tuple[Person, dict[str, Any]]] = []
+        counts = Counts()
         for fields in converted:
-            person = self._converted_lead(
-                fields, counts, by_lead.get(fields["Id"]), by_contact.get(fields["ConvertedContactId"])
+            person, outcome = self._converted_lead(
+                fields, by_lead.get(fields["Id"]), by_contact.get(fields["ConvertedContactId"])
             )
+            counts = counts + outcome
             if person is not None:  # two leads of one page converted into the same new contact
                 by_contact[fields["ConvertedContactId"]] = person
                 new_people.append((person, fields))
@@ -86,7 +103,7 @@ class PersonHook(Hook):
                     source_type="Salesforce",
                 )
         done = {f["Id"] for f in converted}
-        return [f for f in records if f["Id"] not in done]
+        return [f for f in records if f["Id"] not in done], counts
 
     def bulk_condition(self, ref) -> str:
         # Converted leads go through `prepare` (they become, or join, the contact's person).
@@ -151,10 +168,6 @@ class PersonHook(Hook):
                         old_value=display(change.old.get("OwnerId")),
                         source="Salesforce",
                     )
-        # A later edit or pull clears the flag of a rejected push (the person now matches Salesforce).
-        touched = [c.pk for c in changes if c.pk and (c.changed or c.rebased)]
-        if touched:
-            Person.objects.filter(pk__in=touched).exclude(sync_error="").update(sync_error="")
 
     def finish(self) -> None:
         """Merge losers into winners once the whole object is pulled (the winner may come on a later page).
@@ -163,7 +176,7 @@ class PersonHook(Hook):
         """
         if not self.merge_losers:
             return
-        key = "sf_lead_id" if self.entry.sobject == "Lead" else "sf_contact_id"
+        key = self.entry.key
         losers = Person.objects.filter(pk__in=self.merge_losers, merged_into__isnull=True)
         for loser in losers:
             winner_sf_id = loser.sf_fields.get("MasterRecordId")
@@ -175,10 +188,10 @@ class PersonHook(Hook):
     def _converted_lead(
         self,
         fields: dict[str, Any],
-        counts: Counts,
         lead_person: Person | None,
         contact_person: Person | None,
-    ) -> None:
+    ) -> tuple[Person | None, Counts]:
+        """Follow one converted lead; returns a new person for the caller to insert, and what it counted."""
         lead_id, contact_id = fields["Id"], fields["ConvertedContactId"]
         modstamp = parse_datetime(fields.get("SystemModstamp"))
         converted = {
@@ -201,10 +214,11 @@ class PersonHook(Hook):
             self.writer.add(
                 contact_person.pk, Type.CONVERTED_IN_SFDC, contact_id, occurred_at=modstamp, **attributes
             )
-            counts.updated += 1
-        elif lead_person and lead_person.sfdc_type == Person.SfdcType.CONTACT:
-            counts.skipped += 1  # already followed (e.g. converted through our own Convert Person flow)
-        elif lead_person:
+            return None, Counts(updated=1)
+        if lead_person and lead_person.sfdc_type == Person.SfdcType.CONTACT:
+            # Already followed (e.g. converted through our own Convert Person flow).
+            return None, Counts(skipped=1)
+        if lead_person:
             # The same person becomes a contact. Its sf_fields are rebased on the contact's record when the
             # contact is pulled (sf_modstamp None marks the row as waiting for it), without a flood of
             # Change Data Value rows for fields that only changed name (City → MailingCity).
@@ -218,29 +232,29 @@ class PersonHook(Hook):
             self.writer.add(
                 lead_person.pk, Type.CONVERTED_IN_SFDC, contact_id, occurred_at=modstamp, **attributes
             )
-            counts.updated += 1
-        elif contact_person:
+            return None, Counts(updated=1)
+        if contact_person:
             if contact_person.pk is not None and not contact_person.sf_lead_id:
                 Person.objects.filter(pk=contact_person.pk).update(sf_lead_id=lead_id, **converted)
-            counts.skipped += 1
-        else:
-            # First seen already converted (an initial load): one person, waiting for its contact record.
-            # Created by the caller with the rest of the page.
-            values, _ = column_values(self.entry.columns, fields, {})
-            values = {k: v for k, v in values.items() if k not in ("status", "is_converted", "converted_at")}
-            person = Person(
-                sfdc_type=Person.SfdcType.CONTACT,
-                sf_lead_id=lead_id,
-                sf_contact_id=contact_id,
-                sf_id=contact_id,
-                sf_created_at=parse_datetime(fields.get("CreatedDate")),
-                sf_fields={},
-                **{k: v for k, v in values.items() if v is not None},
-                **converted,
-            )
-            counts.created += 1
-            return person
-        return None
+            return None, Counts(skipped=1)
+        # First seen already converted (an initial load): one person, waiting for its contact record.
+        # Created by the caller with the rest of the page.
+        values, _ = column_values(self.entry.columns, fields, {})
+        values = {k: v for k, v in values.items() if k not in ("status", "is_converted", "converted_at")}
+        person = Person(
+            sfdc_type=Person.SfdcType.CONTACT,
+            sf_lead_id=lead_id,
+            sf_contact_id=contact_id,
+            sf_id=contact_id,
+            sf_created_at=parse_datetime(fields.get("CreatedDate")),
+            sf_fields={},
+            **{k: v for k, v in values.items() if v is not None},
+            **converted,
+        )
+        return person, Counts(created=1)
+
+
+PERSON_OBJECTS = tuple(PersonHook.NEEDS)  # the sObjects a person is mirrored from
 
 
 def merge_people(*, winner: Person, loser: Person, writer, occurred_at=None) -> None:

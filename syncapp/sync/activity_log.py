@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from syncapp.models import ActivityLog, Person
-from syncapp.sync.upsert import Inserter
+from syncapp.sync.pull.upsert import Inserter
 
 Type = ActivityLog.Type
 Outcome = ActivityLog.Outcome
