@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,6 @@ from syncapp.sync import cycle
 from syncapp.sync.edits import record_update
 
 log = logging.getLogger(__name__)
-SCHEDULE_TICK_SECONDS = 60.0  # ensure_schedules runs the scheduled sync every minute
 
 
 @dataclass(frozen=True)
@@ -53,24 +51,16 @@ def sync_cycle_run(*, trigger: str = "manual") -> cycle.CycleResult:
     return cycle.run_cycle(trigger=trigger)
 
 
-def sync_cycle_run_if_due(*, within_seconds: float = SCHEDULE_TICK_SECONDS) -> cycle.CycleResult:
+def sync_cycle_run_if_due() -> cycle.CycleResult:
     """What the schedule calls every minute: a cycle starts once the pause since the last one has passed.
-    A pause shorter than the schedule's minute is honoured by running the cycles that fall due within it.
-    With the change-event listener live, what a safety-net cycle still finds is counted: lost events."""
-    deadline = time.monotonic() + within_seconds
-    result = cycle.CycleResult(run=None, skipped_reason="Not due yet (or sync is switched off).")
-    while True:
-        if cycle.cycle_is_due():
-            live = ListenerState.load().is_live()
-            result = cycle.run_cycle(trigger="schedule")
-            if result.run is None:
-                return result  # another cycle holds the lease
-            if live:
-                listener.safety_net_count(result.run.pk)
-        wait = cycle.seconds_until_due()
-        if not wait or time.monotonic() + wait >= deadline - 1:
-            return result  # the next schedule tick takes it from there
-        time.sleep(wait)  # a pause under a minute: the next cycle is due before the next tick
+    With the change-event listener live, what this safety-net cycle still finds is counted: lost events."""
+    if not cycle.cycle_is_due():
+        return cycle.CycleResult(run=None, skipped_reason="Not due yet (or sync is switched off).")
+    live = ListenerState.load().is_live()
+    result = cycle.run_cycle(trigger="schedule")
+    if live and result.run is not None:
+        listener.safety_net_count(result.run.pk)
+    return result
 
 
 def stream_listen(*, stop: threading.Event) -> None:
