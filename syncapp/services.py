@@ -9,11 +9,10 @@ from typing import Any
 
 from django.db import transaction
 
-from syncapp import listener
 from syncapp.models import Campaign, CampaignMember, ListenerState, Person, SyncSettings
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import SalesforceError
-from syncapp.sync import cycle
+from syncapp.sync import cycle, listener
 from syncapp.sync.edits import record_update
 
 log = logging.getLogger(__name__)

@@ -41,6 +41,7 @@ from syncapp.sync.steps import Counts, Step, StepRecorder
 log = logging.getLogger(__name__)
 LEASE_NAME = "sync-cycle"
 EVENT_TRIGGER = "event"  # a cycle started by change events: only the objects they named
+Objects = frozenset[str] | None  # an event cycle's objects; None: every synced object
 
 
 def lease_seconds() -> int:
@@ -72,9 +73,7 @@ def release_lease(owner: str) -> None:
 
 # --- scheduling ---------------------------------------------------------------------------------------------
 def cycle_is_due(now: datetime | None = None) -> bool:
-    """The next cycle starts when the pause has passed since the previous full one ended; with the
-    change-event listener live, the pause is the safety net's (changes arrive by event; cycles catch lost
-    ones)."""
+    """The next cycle starts when the pause (the safety net's while the listener is live) has passed."""
     return seconds_until_due(now) == 0.0
 
 
@@ -134,12 +133,7 @@ def schema_is_due(cycle_number: int, every: int) -> bool:
 
 class Cycle:
     def __init__(
-        self,
-        *,
-        run: SyncRun,
-        owner: str,
-        client: SalesforceClient | None,
-        objects: frozenset[str] | None = None,
+        self, *, run: SyncRun, owner: str, client: SalesforceClient | None, objects: Objects = None
     ) -> None:
         self.run = run
         self.objects = objects
@@ -160,11 +154,8 @@ class Cycle:
         try:
             self.client = self.recorder.client = self.client or connect()
             schema = self._schema()
-            entries = [
-                e
-                for e in schema.entries()
-                if schema.field_names(e.sobject) and (self.objects is None or e.sobject in self.objects)
-            ]
+            wanted = [e for e in schema.entries() if self.objects is None or e.sobject in self.objects]
+            entries = [e for e in wanted if schema.field_names(e.sobject)]
             first_pages = self._first_pages(schema, entries)
             for entry in entries:
                 self._pull(schema, entry, first_pages.get(entry.sobject))
