@@ -32,6 +32,18 @@ def main() -> None:
     run("benchmarks.emulator_query", "--persons", "50000")
     run("benchmarks.emulator_bulk", "--persons", str(min(persons, 1_000_000)))
     run("benchmarks.sync_bench", "--persons", str(persons), "--changed", "10000")
+    spread = "60" if args.quick else "120"
+    run(
+        "benchmarks.streaming_bench",
+        "--persons",
+        "2000",
+        "--edits",
+        "100",
+        "--spread",
+        spread,
+        "--idle",
+        spread,
+    )
 
 
 if __name__ == "__main__":

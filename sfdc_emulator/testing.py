@@ -5,12 +5,14 @@ emulator.reset()                            # before each test (< 50 ms for the 
 emulator.env                                # SALESFORCE_* settings pointing the app at it
 emulator.create("Lead", {"LastName": "Ng", "Company": "Acme"}, as_user="rep")
 emulator.inject_fault("server_unavailable", count=2)
+emulator.drop_events(count=1, entity="Lead")  # Change Data Capture: lose, delay, expire; restart()
 emulator.stop()
 """
 
 from __future__ import annotations
 
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import requests
 from sfdc_emulator.certs import CertPaths, ensure_certs
 from sfdc_emulator.org.org import CLIENT_ID, CLIENT_SECRET, PASSWORD, SECURITY_TOKEN, Org
 from sfdc_emulator.server.app import EmulatorServer
+from sfdc_emulator.server.cometd.sessions import clients_of
 
 API_VERSION = "59.0"
 SYNC_USERNAME = "sync@emulator.local"
@@ -65,6 +68,24 @@ class RunningEmulator:
         self.control.close()
         self.server.stop()
         self.org.store.close()
+
+    def restart(self, *, down_seconds: float = 0.0) -> None:
+        """Stop serving and start again on the same ports with the same org, as a restarted process would:
+        open connections are cut and every CometD client is forgotten; data and change events stay."""
+        https_port = self.server.https.server_port if self.server.https else None
+        http_port = self.server.http.server_port if self.server.http else None
+        self.server.stop()
+        clients_of(self.org).forget_all()
+        if down_seconds:
+            time.sleep(down_seconds)  # the outage itself, not a wait for anything
+        self.server = EmulatorServer(
+            self.org,
+            port=https_port or 0,
+            http_port=http_port,
+            cert_file=self.certs.cert_file,
+            key_file=self.certs.key_file,
+        )
+        self.server.start()
 
     # --- where it is
     # ------------------------------------------------------------------------------------------
@@ -236,3 +257,40 @@ class RunningEmulator:
 
     def settings(self, **values: object) -> dict:
         return self._call("POST", "/settings", values)  # type: ignore[return-value]
+
+    # --- Change Data Capture and CometD
+    # ------------------------------------------------------------------------------
+
+    def streaming(self) -> dict:
+        """Selection, last replay id, retained and dropped events, delivery today, the CometD clients."""
+        return self._call("GET", "/streaming")  # type: ignore[return-value]
+
+    def select_change_events(self, entities: list[str], *, limit: int | None = None) -> dict:
+        return self._call("PUT", "/streaming/selection", {"entities": entities, "limit": limit})  # type: ignore[return-value]
+
+    def streaming_settings(self, **values: int) -> dict:
+        """connect_timeout_ms, reconnect_window_ms, overflow_limit, delivery_limit, delivered."""
+        return self._call("POST", "/streaming/settings", values)  # type: ignore[return-value]
+
+    def drop_events(self, count: int = 1, *, entity: str | None = None) -> dict:
+        """The next `count` change events (of `entity`) are lost: never delivered, never replayed."""
+        return self._call("POST", "/streaming/faults", {"kind": "drop", "count": count, "entity": entity})  # type: ignore[return-value]
+
+    def delay_events(self, count: int = 1, *, delay_ms: int, entity: str | None = None) -> dict:
+        body = {"kind": "delay", "count": count, "delay_ms": delay_ms, "entity": entity}
+        return self._call("POST", "/streaming/faults", body)  # type: ignore[return-value]
+
+    def clear_stream_faults(self) -> None:
+        self._call("DELETE", "/streaming/faults")
+
+    def expire_replay_window(self) -> dict:
+        return self._call("POST", "/streaming/expire")  # type: ignore[return-value]
+
+    def forget_streaming_clients(self) -> int:
+        return self._call("POST", "/streaming/clients/forget")["forgotten"]  # type: ignore[index]
+
+    def change_events(self, *, after: int = 0, entity: str | None = None) -> list[dict]:
+        params: dict[str, object] = {"after": after}
+        if entity:
+            params["entity"] = entity
+        return self._call("GET", "/streaming/events", params=params)  # type: ignore[return-value]

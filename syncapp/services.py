@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -11,10 +12,10 @@ from django.db import transaction
 
 from syncapp.flows import runner
 from syncapp.flows.registry import ACTIONS, FlowAction, action_for
-from syncapp.models import Campaign, CampaignMember, FlowRun, Person, SyncSettings
+from syncapp.models import Campaign, CampaignMember, FlowRun, ListenerState, Person, SyncSettings
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import SalesforceError
-from syncapp.sync import cycle
+from syncapp.sync import cycle, listener
 from syncapp.sync.edits import record_update
 
 log = logging.getLogger(__name__)
@@ -53,10 +54,24 @@ def sync_cycle_run(*, trigger: str = "manual") -> cycle.CycleResult:
 
 
 def sync_cycle_run_if_due() -> cycle.CycleResult:
-    """What the schedule calls every minute: a cycle starts once the pause since the last one has passed."""
+    """What the schedule calls every minute: a cycle starts once the pause since the last one has passed.
+    With the change-event listener live, what this safety-net cycle still finds is counted: lost events."""
     if not cycle.cycle_is_due():
         return cycle.CycleResult(run=None, skipped_reason="Not due yet (or sync is switched off).")
-    return cycle.run_cycle(trigger="schedule")
+    live = ListenerState.load().is_live()
+    result = cycle.run_cycle(trigger="schedule")
+    if live and result.run is not None:
+        listener.safety_net_count(result.run.pk)
+    return result
+
+
+def stream_listen(*, stop: threading.Event) -> None:
+    """Hold the change-event listener until `stop` is set (manage.py listen); idle while streaming is off."""
+    while not stop.is_set():
+        if SyncSettings.load().streaming:
+            listener.Listener(stop=stop).run()
+        else:
+            stop.wait(30)  # switched off in the sync settings: look again now and then
 
 
 def sync_cycle_request() -> None:

@@ -207,6 +207,8 @@ def _convert(store: Store, spec: LeadConvert, user_id: str) -> ConvertResult:
         "ConvertedContactId": contact_id, "ConvertedOpportunityId": opportunity_id, "Status": status,
         "LastModifiedDate": stamp, "LastModifiedById": user_id, "SystemModstamp": stamp,
     })  # fmt: skip
+    if store.capture is not None:  # the conversion's Lead UPDATE event carries no LastModifiedDate (§2.6)
+        store.capture.hide("Lead", lead_id, ("LastModifiedDate", "LastModifiedById"))
     _move_related(store, lead_id, contact_id, opportunity_id or account_id, user_id)
     if spec.send_notification_email:  # to the owner of the new records (spec streaming §6.5)
         record_email(store, to_id=owner_id, reason="lead_convert", record_id=lead_id, name=lead.get("Name"))
@@ -245,13 +247,14 @@ def _opportunity(store: Store, lead: Mapping, spec: LeadConvert, account_id: str
 def _move_related(store: Store, lead_id: str, contact_id: str, what_id: str, user_id: str) -> None:
     """Campaign memberships gain the contact; activities move to it (a save of each child: stamps bumped)."""
     stamp = store.clock.stamp()
-    bump = "LastModifiedDate = ?, LastModifiedById = ?, SystemModstamp = ?"
-    store.execute(
-        f"UPDATE CampaignMember SET ContactId = ?, {bump} WHERE LeadId = ? AND ContactId IS NULL",
-        (contact_id, stamp, user_id, stamp, lead_id),
+    bump = {"LastModifiedDate": stamp, "LastModifiedById": user_id, "SystemModstamp": stamp}
+    # Row by row through the store, so each moved child publishes its change event.
+    members = store.fetchall(
+        "SELECT Id FROM CampaignMember WHERE LeadId = ? AND ContactId IS NULL", (lead_id,)
     )
+    for (member_id,) in members:
+        store.update_row("CampaignMember", member_id, {"ContactId": contact_id, **bump})
     for table in ("Task", "Event"):
-        store.execute(
-            f"UPDATE {q(table)} SET WhoId = ?, WhatId = coalesce(WhatId, ?), {bump} WHERE WhoId = ?",
-            (contact_id, what_id, stamp, user_id, stamp, lead_id),
-        )
+        rows = store.fetchall(f"SELECT Id, WhatId FROM {q(table)} WHERE WhoId = ?", (lead_id,))
+        for child_id, child_what in rows:
+            store.update_row(table, child_id, {"WhoId": contact_id, "WhatId": child_what or what_id, **bump})

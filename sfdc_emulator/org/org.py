@@ -12,7 +12,9 @@ from pathlib import Path
 from sfdc_emulator.org import ids
 from sfdc_emulator.org.assignment import DEFAULT_ASSIGNMENT_RULE, check_assignment_spec, put_rule
 from sfdc_emulator.org.auth import Auth
+from sfdc_emulator.org.changes import ChangeCapture
 from sfdc_emulator.org.errors import RecordError, RecordFailure, SfError
+from sfdc_emulator.org.events import EventLog
 from sfdc_emulator.org.faults import Faults
 from sfdc_emulator.org.picklists import LEAD_STATUSES
 from sfdc_emulator.org.rules import DEFAULT_RULES, check_rule_spec
@@ -106,6 +108,9 @@ class Org:
             self.usage.set(limit=daily_api_limit)
         self.faults = Faults()
         self.store.before_write = self._before_write
+        # Change Data Capture from here on: installing and seeding the org publish nothing.
+        self.events = EventLog(self.store)
+        self.store.capture = ChangeCapture(self.events.wants, self.events.publish)
         self.request_log: deque[dict[str, object]] = deque(maxlen=5000)
         self.snapshot_baseline()
 
@@ -260,6 +265,7 @@ class Org:
         self.usage.set(used=0)
         self.store.security.invalidate()
         self.store.rules.invalidate()
+        self.events.after_reset()
         log.debug("reset (%s) in %.1f ms", mode, (time.perf_counter() - started) * 1000)
 
     def _before_write(self, obj_name: str, record_id: str | None) -> None:

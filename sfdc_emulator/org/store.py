@@ -14,6 +14,7 @@ API for the other modules (validated writes as a user live in dml.py, which take
 - `get_row`, `find_ids`, `insert_row`, `update_row`, `new_id(s)`, `execute`, `fetchall`, `transaction()`,
   settings `get_setting/set_setting`, baseline `snapshot/restore`.
 """
+# Long module: every raw write to an sObject table goes through this one class, so change capture sees them.
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
 from sfdc_emulator.org import ids
+from sfdc_emulator.org.changes import ChangeCapture
 from sfdc_emulator.org.objects import DEFAULT_SCHEMA
 from sfdc_emulator.org.rules import ValidationRules
 from sfdc_emulator.org.schema import CURRENT_USER, TODAY, ObjectDef, OrgSchema
@@ -72,10 +74,11 @@ class Store:
         self.rules = ValidationRules(self)
         # Hook the org sets for fault injection: called as before_write(object, id or None) inside each save.
         self.before_write: Callable[[str, str | None], None] | None = None
+        # Change Data Capture: the org's event log sets it; every raw row write below reports to it.
+        self.capture: ChangeCapture | None = None
         self.create_tables()
 
-    # --- low level
-    # -------------------------------------------------------------------------------------------
+    # --- low level -------------------------------------------------------------------------------
 
     def execute(self, sql: str, params: Iterable[object] = ()) -> sqlite3.Cursor:
         with self.lock:
@@ -97,6 +100,9 @@ class Store:
             name = f"sp{depth}"
             self.conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {name}")
             self._depth += 1
+            capture = self.capture
+            if capture is not None:
+                capture.begin()
             try:
                 yield
             except BaseException:
@@ -107,12 +113,15 @@ class Store:
                     self.conn.execute(f"ROLLBACK TO {name}")
                     self.conn.execute(f"RELEASE {name}")
                 self._seq.clear()  # Why: ids minted inside the rolled-back work may be reused safely.
+                if capture is not None:
+                    capture.rollback()
                 raise
             self._depth -= 1
             self.conn.execute("COMMIT" if depth == 0 else f"RELEASE {name}")
+            if capture is not None:
+                capture.commit()  # after COMMIT: an event never describes work that was rolled back
 
-    # --- tables
-    # ----------------------------------------------------------------------------------------------
+    # --- tables ----------------------------------------------------------------------------------
 
     def create_tables(self) -> None:
         with self.lock:
@@ -153,8 +162,7 @@ class Store:
             raise KeyError(name)
         return obj
 
-    # --- ids
-    # -------------------------------------------------------------------------------------------------
+    # --- ids -------------------------------------------------------------------------------------
 
     def new_ids(self, obj_name: str, count: int) -> list[str]:
         """Mint `count` fresh 18-char ids for `obj_name` (monotonic per key prefix)."""
@@ -170,8 +178,7 @@ class Store:
     def new_id(self, obj_name: str) -> str:
         return self.new_ids(obj_name, 1)[0]
 
-    # --- raw rows (no validation)
-    # ----------------------------------------------------------------------------
+    # --- raw rows (no validation) ----------------------------------------------------------------
 
     def get_row(self, obj_name: str, record_id: str, columns: Iterable[str] | None = None) -> dict | None:
         """The stored row (storage encoding) for an 18-char id, deleted or not; None if absent."""
@@ -201,13 +208,20 @@ class Store:
         marks = ", ".join("?" * len(cols))
         sql = f"INSERT INTO {q(obj.name)} ({', '.join(q(c) for c in cols)}) VALUES ({marks})"
         self.execute(sql, [values[c] for c in cols])
+        if self.capture is not None:
+            self.capture.created(obj.name, str(values["Id"]), values.get("CreatedById"))
 
     def update_row(self, obj_name: str, record_id: str, values: Mapping[str, object]) -> None:
         if not values:
             return
         obj = self.object(obj_name)
         sets = ", ".join(f"{q(c)} = ?" for c in values)
-        self.execute(f"UPDATE {q(obj.name)} SET {sets} WHERE Id = ?", [*values.values(), record_id])
+        with self.lock:
+            capture = self.capture if self.capture is not None and self.capture.wants(obj.name) else None
+            old = self.get_row(obj.name, record_id, values) if capture is not None else None
+            self.execute(f"UPDATE {q(obj.name)} SET {sets} WHERE Id = ?", [*values.values(), record_id])
+            if capture is not None and old is not None:
+                capture.updated(obj.name, record_id, old, values)
 
     def bulk_insert(
         self, obj_name: str, rows: list[Mapping[str, object]], *, user_id: str, stamp: str | None = None
@@ -215,9 +229,7 @@ class Store:
         """Insert many rows fast (executemany, one transaction), bypassing validation rules.
 
         Values must already be in storage encoding. Missing Id, audit fields, OwnerId, booleans and defaults
-        are
-        filled in; a row may carry its own CreatedDate/SystemModstamp (demo history). Returns the ids in
-        order.
+        are filled in; a row may carry its own CreatedDate/SystemModstamp (demo history). Returns the ids.
         """
         if not rows:
             return []
@@ -257,10 +269,12 @@ class Store:
         )
         with self.transaction():
             self.conn.executemany(sql, params)
+            if self.capture is not None and self.capture.wants(obj.name):
+                for rid in out_ids:
+                    self.capture.created(obj.name, rid, user_id)
         return out_ids
 
-    # --- settings
-    # --------------------------------------------------------------------------------------------
+    # --- settings --------------------------------------------------------------------------------
 
     def get_setting(self, key: str, default: object = None) -> object:
         row = self.fetchone("SELECT value FROM _emu_settings WHERE key = ?", (key,))
@@ -273,8 +287,7 @@ class Store:
             (key, json.dumps(value)),
         )
 
-    # --- baseline snapshot
-    # -----------------------------------------------------------------------------------
+    # --- baseline snapshot -----------------------------------------------------------------------
 
     def snapshot(self) -> None:
         """Remember the current state as the baseline `restore()` returns to."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import socket
 import ssl
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -99,6 +101,7 @@ class _Listener(ThreadingHTTPServer):
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.address_family = family
         super().__init__((host, port), _Handler)
+        self.open_connections: set[socket.socket] = set()
         if ssl_context is not None:
             self.socket = ssl_context.wrap_socket(
                 self.socket, server_side=True, do_handshake_on_connect=False
@@ -110,7 +113,25 @@ class _Listener(ThreadingHTTPServer):
                 request.do_handshake()
             except (ssl.SSLError, OSError):
                 return
-        super().finish_request(request, client_address)
+        self.open_connections.add(request)
+        try:
+            super().finish_request(request, client_address)
+        finally:
+            self.open_connections.discard(request)
+
+    def handle_error(self, request: object, client_address: tuple) -> None:
+        """A client gone mid-reply (a long poll whose listener was killed) is routine, not a traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ssl.SSLError | ConnectionError | BrokenPipeError):
+            log.debug("client %s went away: %s", client_address, error)
+            return
+        super().handle_error(request, client_address)
+
+    def cut_connections(self) -> None:
+        """Drop every open connection, parked long polls included, as a process that stops would."""
+        for connection in list(self.open_connections):
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 class EmulatorServer:
@@ -172,5 +193,6 @@ class EmulatorServer:
         for listener in self.listeners:
             listener.shutdown()
             listener.server_close()
+            listener.cut_connections()
         for thread in self._threads:
             thread.join(timeout=5)

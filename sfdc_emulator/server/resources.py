@@ -71,4 +71,9 @@ def limits(ctx: Ctx, version: str) -> Response:
     }
     out = {k: {"Max": v, "Remaining": v} for k, v in fixed.items()}
     out["DailyApiRequests"] = {"Max": limit, "Remaining": max(0, limit - used)}
+    delivered, delivery_limit = ctx.org.events.delivery()  # change events delivered to CometD clients
+    out["DailyDeliveredPlatformEvents"] = {
+        "Max": delivery_limit,
+        "Remaining": max(0, delivery_limit - delivered),
+    }
     return json_response(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from sfdc_emulator.org.errors import SfError
@@ -11,6 +12,7 @@ from sfdc_emulator.server import (
     composite,
     control,
     control_rules,
+    control_streaming,
     oauth,
     query,
     replication,
@@ -19,6 +21,7 @@ from sfdc_emulator.server import (
     soap,
 )
 from sfdc_emulator.server.bulk2 import routes as bulk2_routes
+from sfdc_emulator.server.cometd import routes as cometd_routes
 from sfdc_emulator.server.http import (
     INVALID_SESSION,
     Ctx,
@@ -30,6 +33,7 @@ from sfdc_emulator.server.http import (
     run_handler,
 )
 
+ORIGIN_API = re.compile(r"/services/(?:data/v(?P<v1>[\d.]+)|Soap/[a-z]/(?P<v2>[\d.]+))")
 # Every module that registers routes, in the order their routes are matched. Importing one registers it.
 ROUTE_MODULES = (
     oauth,
@@ -41,8 +45,10 @@ ROUTE_MODULES = (
     composite,
     control,
     control_rules,
+    control_streaming,
     soap,
     bulk2_routes,
+    cometd_routes,
 )
 
 
@@ -68,8 +74,22 @@ def dispatch(org: Org, request: Request) -> Response:
     return response
 
 
+def change_origin(request: Request) -> str:
+    """ChangeEventHeader.changeOrigin of writes made by this request (spec streaming §2.3)."""
+    match = ORIGIN_API.match(request.path)
+    if match is None:  # the control API stands for a user in the UI
+        return "com/salesforce/api/soap/59.0;client=SfdcInternalAPI/"
+    api = "bulkapi" if "/jobs/ingest" in request.path else ("rest" if match["v1"] else "soap")
+    options = request.header("sforce-call-options") or ""
+    client = next((p.split("=", 1)[1] for p in options.split(",") if p.strip().startswith("client=")), None)
+    origin = f"com/salesforce/api/{api}/{match['v1'] or match['v2']}"
+    return origin + (f";client={client.strip()}" if client else "")
+
+
 def _dispatch(ctx: Ctx) -> Response:
     request, org = ctx.request, ctx.org
+    if org.store.capture is not None:
+        org.store.capture.origin = change_origin(request)
     route_, groups, allowed = find_route(request.method, request.path)
     if route_ is None:
         if allowed:

@@ -11,6 +11,7 @@ from syncapp.admin import (
     outbox,
     people,
     queue,
+    streaming,
     sync_config,
     sync_state,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "outbox",
     "people",
     "queue",
+    "streaming",
     "sync_config",
     "sync_state",
 ]

@@ -61,6 +61,7 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "gauge": gauge(usage.percent),
         "chart": chart(usage.per_cycle, now=now),
         "errors": dashboard.open_errors(),
+        "listener": dashboard.listener_panel(now=now),
     }
 
 

@@ -21,6 +21,7 @@ class SyncSettingsAdmin(SingletonAdminMixin, admin.ModelAdmin):
     readonly_fields = ("lease_owner", "lease_until")
     fieldsets = (
         ("Schedule", {"fields": ("enabled", "pause_minutes", "schema_every_cycles", "bulk_threshold")}),
+        ("Change events (manage.py listen)", {"fields": ("streaming", "safety_net_minutes")}),
         (
             "When both sides change the same field",
             {

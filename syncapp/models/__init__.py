@@ -5,6 +5,7 @@ from syncapp.models.campaigns import Campaign, CampaignMember, CampaignMemberSta
 from syncapp.models.crm import Account, Opportunity, OpportunityContactRole, SalesforceUser
 from syncapp.models.custom_objects import CustomObjectRecord, CustomObjectType
 from syncapp.models.people import Contact, Lead, Person
+from syncapp.models.streaming import ListenerState, StreamChannel
 from syncapp.models.sync_state import (
     ConflictPolicy,
     DeferredIndex,
@@ -32,12 +33,14 @@ __all__ = [
     "FieldSetting",
     "FlowRun",
     "Lead",
+    "ListenerState",
     "Opportunity",
     "OpportunityContactRole",
     "OutboundChange",
     "Person",
     "SalesforceActivity",
     "SalesforceUser",
+    "StreamChannel",
     "SyncCursor",
     "SyncError",
     "SyncRun",

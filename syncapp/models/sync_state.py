@@ -35,6 +35,15 @@ class SyncSettings(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(MAX_PAUSE_MINUTES)],
         help_text="Minutes between the end of a cycle and the next (0 to 10,080, a week).",
     )
+    streaming = models.BooleanField(
+        default=True,
+        help_text="Listen for Salesforce change events (manage.py listen): a change reaches the mirror in "
+        "seconds, and the regular cycle becomes a safety net.",
+    )
+    safety_net_minutes = models.PositiveIntegerField(
+        default=15,
+        help_text="With the listener connected, minutes between regular cycles (they catch any lost event).",
+    )
     # Marketo's documented defaults: leads → local wins, contacts and campaigns → Salesforce wins.
     lead_conflict_policy = models.CharField(
         max_length=10, choices=ConflictPolicy.choices, default=ConflictPolicy.LOCAL_WINS

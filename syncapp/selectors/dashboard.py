@@ -9,7 +9,17 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
-from syncapp.models import FlowRun, OutboundChange, SyncCursor, SyncError, SyncRun, SyncSettings, SyncStep
+from syncapp.models import (
+    FlowRun,
+    ListenerState,
+    OutboundChange,
+    StreamChannel,
+    SyncCursor,
+    SyncError,
+    SyncRun,
+    SyncSettings,
+    SyncStep,
+)
 
 DAY = timedelta(hours=24)
 RECENT_CYCLES = 8
@@ -54,9 +64,14 @@ def current_cycle(*, now: datetime | None = None) -> CurrentCycle:
             eta = _eta(done=done, total=total, started=step.started_at, now=now)
     next_at = None
     if settings.enabled and run is None:
-        pause = timedelta(minutes=settings.pause_minutes)
+        # Event cycles (the listener's) do not move the next regular one, which is a safety net while live.
+        last_full = (
+            SyncRun.objects.exclude(finished_at=None).exclude(trigger="event").order_by("-started_at").first()
+        )
+        live = settings.streaming and ListenerState.load().is_live(now)
+        pause = timedelta(minutes=settings.safety_net_minutes if live else settings.pause_minutes)
         # The schedule checks every minute, so "due" means within the minute after this time.
-        next_at = max(now, last.finished_at + pause) if last else now
+        next_at = max(now, last_full.finished_at + pause) if last_full else now
     return CurrentCycle(
         enabled=settings.enabled,
         run=run,
@@ -316,3 +331,39 @@ def open_errors(*, latest: int = LATEST_ERRORS) -> OpenErrors:
     record, job = levels.get(SyncError.Level.RECORD, 0), levels.get(SyncError.Level.JOB, 0)
     rows = list(unresolved.select_related("person").order_by("-occurred_at", "-id")[:latest])
     return OpenErrors(record=record, job=job, capped=record + job > ERROR_COUNT_CAP, latest=rows)
+
+
+@dataclass(frozen=True)
+class ListenerPanel:
+    """The change-event listener as the dashboard shows it."""
+
+    streaming: bool
+    live: bool
+    state: ListenerState
+    channels: list[StreamChannel]
+    delivered: int | None
+    delivery_limit: int | None
+
+    @property
+    def delivery_percent(self) -> int | None:
+        if self.delivered is None or not self.delivery_limit:
+            return None
+        return round(100 * self.delivered / self.delivery_limit)
+
+
+def listener_panel(*, now: datetime | None = None) -> ListenerPanel:
+    state = ListenerState.load()
+    state.roll_day()  # yesterday's counters read as zero until the listener writes today's
+    delivered = limit = None
+    allocation = (state.allocation or {}).get("DailyDeliveredPlatformEvents") or {}
+    if "Max" in allocation:
+        limit = int(allocation["Max"])
+        delivered = limit - int(allocation.get("Remaining", limit))
+    return ListenerPanel(
+        streaming=SyncSettings.load().streaming,
+        live=state.is_live(now),
+        state=state,
+        channels=list(StreamChannel.objects.all()),
+        delivered=delivered,
+        delivery_limit=limit,
+    )

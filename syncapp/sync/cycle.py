@@ -17,7 +17,15 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from syncapp.models import ActivityLog, DeferredIndex, SyncCursor, SyncRun, SyncSettings, SyncStep
+from syncapp.models import (
+    ActivityLog,
+    DeferredIndex,
+    ListenerState,
+    SyncCursor,
+    SyncRun,
+    SyncSettings,
+    SyncStep,
+)
 from syncapp.salesforce.client import QueryPage, SalesforceClient, connect
 from syncapp.salesforce.errors import ConfigurationError, LimitReachedError, SalesforceError
 from syncapp.sync import cursor as cursors
@@ -32,6 +40,8 @@ from syncapp.sync.steps import Counts, Step, StepRecorder
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "sync-cycle"
+EVENT_TRIGGER = "event"  # a cycle started by change events: only the objects they named
+Objects = frozenset[str] | None  # an event cycle's objects; None: every synced object
 
 
 def lease_seconds() -> int:
@@ -63,17 +73,29 @@ def release_lease(owner: str) -> None:
 
 # --- scheduling ---------------------------------------------------------------------------------------------
 def cycle_is_due(now: datetime | None = None) -> bool:
-    """The next cycle starts when the pause has passed since the previous one ended."""
+    """The next cycle starts when the pause (the safety net's while the listener is live) has passed."""
+    return seconds_until_due(now) == 0.0
+
+
+def seconds_until_due(now: datetime | None = None) -> float | None:
+    """Seconds until the next regular cycle is due (0 when it is), None while the sync is off."""
     sync_settings = SyncSettings.load()
     if not sync_settings.enabled:
-        return False
-    last = SyncRun.objects.exclude(finished_at=None).order_by("-finished_at").first()
-    now = now or timezone.now()
+        return None
+    last = (
+        SyncRun.objects.exclude(finished_at=None)
+        .exclude(trigger=EVENT_TRIGGER)
+        .order_by("-finished_at")
+        .first()
+    )
     if last is None:
-        return True
+        return 0.0
+    now = now or timezone.now()
+    live = sync_settings.streaming and ListenerState.load().is_live(now)
     # Clamped as well as validated: a value stored before the bounds existed must not break every tick.
-    pause = min(max(sync_settings.pause_minutes or 0, 0), SyncSettings.MAX_PAUSE_MINUTES)
-    return last.finished_at + timedelta(minutes=pause) <= now
+    pause = sync_settings.safety_net_minutes if live else sync_settings.pause_minutes
+    pause = min(max(pause or 0, 0), SyncSettings.MAX_PAUSE_MINUTES)
+    return max(0.0, (last.finished_at + timedelta(minutes=pause) - now).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -82,7 +104,13 @@ class CycleResult:
     skipped_reason: str = ""
 
 
-def run_cycle(*, trigger: str = "schedule", client: SalesforceClient | None = None) -> CycleResult:
+def run_cycle(
+    *,
+    trigger: str = "schedule",
+    client: SalesforceClient | None = None,
+    objects: frozenset[str] | None = None,
+) -> CycleResult:
+    """One cycle; `objects` limits the pull to those sObjects (an event cycle), the push still runs."""
     owner = uuid.uuid4().hex
     if not acquire_lease(owner):
         return CycleResult(run=None, skipped_reason="Another sync cycle is running.")
@@ -92,7 +120,7 @@ def run_cycle(*, trigger: str = "schedule", client: SalesforceClient | None = No
             status=SyncRun.Status.FAILED, finished_at=timezone.now(), message="The worker stopped mid-cycle."
         )
         run = SyncRun.objects.create(started_at=timezone.now(), trigger=trigger, heartbeat_at=timezone.now())
-        Cycle(run=run, owner=owner, client=client).execute()
+        Cycle(run=run, owner=owner, client=client, objects=objects).execute()
         return CycleResult(run=run)
     finally:
         release_lease(owner)
@@ -104,8 +132,11 @@ def schema_is_due(cycle_number: int, every: int) -> bool:
 
 
 class Cycle:
-    def __init__(self, *, run: SyncRun, owner: str, client: SalesforceClient | None) -> None:
+    def __init__(
+        self, *, run: SyncRun, owner: str, client: SalesforceClient | None, objects: Objects = None
+    ) -> None:
         self.run = run
+        self.objects = objects
         self.owner = owner
         self.client = client
         self.settings = SyncSettings.load()
@@ -123,7 +154,8 @@ class Cycle:
         try:
             self.client = self.recorder.client = self.client or connect()
             schema = self._schema()
-            entries = [e for e in schema.entries() if schema.field_names(e.sobject)]
+            wanted = [e for e in schema.entries() if self.objects is None or e.sobject in self.objects]
+            entries = [e for e in wanted if schema.field_names(e.sobject)]
             first_pages = self._first_pages(schema, entries)
             for entry in entries:
                 self._pull(schema, entry, first_pages.get(entry.sobject))
@@ -159,7 +191,10 @@ class Cycle:
 
     # --- schema -------------------------------------------------------------------------------------------
     def _schema(self) -> SyncSchema:
-        if has_schema() and not schema_is_due(SyncRun.objects.count(), self.settings.schema_every_cycles):
+        if self.objects is not None and has_schema():  # event cycles never refresh the schema
+            return load_schema()
+        cycles = SyncRun.objects.exclude(trigger=EVENT_TRIGGER).count()
+        if has_schema() and not schema_is_due(cycles, self.settings.schema_every_cycles):
             return load_schema()
         with self.recorder.step("*", SyncStep.Operation.SCHEMA) as step:
             schema = refresh_schema(self.client)
@@ -232,8 +267,7 @@ class Cycle:
             )
         else:
             if not initial and first is not None:
-                # The delta query's totalSize, from the cycle's one composite call: how many records changed
-                # in Salesforce since the last read (the dashboard's backlog), at no extra API call.
+                # How many changed since the last read (the dashboard's backlog), at no extra API call.
                 step.total(first.total_size)
             step.counts = puller.run_pages(first, read_at=self.batch_time)
         step.progress_done = cursor.rows_read if initial else (step.progress_total or 0)

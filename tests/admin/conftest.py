@@ -72,6 +72,8 @@ def mirror(db) -> Mirror:
     f.OutboundChangeFactory(person=contact, sobject="Contact")
     f.FlowRunFactory(person=lead)
     models.SyncSettings.ensure()
+    models.StreamChannel.objects.create(sobject="Lead", channel="/data/LeadChangeEvent", replay_id=42)
+    models.ListenerState.ensure()
     return Mirror(lead=lead, contact=contact, orphan=orphan, run=run)
 
 

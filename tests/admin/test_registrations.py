@@ -25,6 +25,8 @@ READ_ONLY = [
     models.DeferredIndex,
     models.OutboundChange,
     models.FlowRun,
+    models.StreamChannel,
+    models.ListenerState,
 ]
 
 REGISTERED = sorted(
@@ -137,6 +139,8 @@ def test_sync_settings_are_editable(admin_client, mirror):
     data = {
         "enabled": "on",
         "pause_minutes": "15",
+        "streaming": "on",
+        "safety_net_minutes": "15",
         "schema_every_cycles": "12",
         "bulk_threshold": "10000",
         "lead_conflict_policy": "local",

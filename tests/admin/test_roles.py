@@ -18,6 +18,8 @@ QUEUE_PAGES = [reverse("admin:django_q_failure_changelist"), reverse("admin:djan
 SETTINGS_FORM = {
     "enabled": "",
     "pause_minutes": "5",
+    "streaming": "on",
+    "safety_net_minutes": "15",
     "schema_every_cycles": "12",
     "bulk_threshold": "10000",
     "lead_conflict_policy": "local",

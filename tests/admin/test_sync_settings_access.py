@@ -13,6 +13,8 @@ CHANGE = reverse("admin:syncapp_syncsettings_change", args=[1])
 FORM = {
     "enabled": "on",
     "pause_minutes": "15",
+    "streaming": "on",
+    "safety_net_minutes": "15",
     "schema_every_cycles": "12",
     "bulk_threshold": "10000",
     "lead_conflict_policy": "local",

@@ -15,14 +15,19 @@ NS = {"p": PARTNER}
 
 
 def merge(
-    emulator: RunningEmulator, sobject: str, master: str, losers: list[str], **fields: str
+    emulator: RunningEmulator,
+    sobject: str,
+    master: str,
+    losers: list[str],
+    token: str | None = None,
+    **fields: str,
 ) -> dict[str, object]:
     values = "".join(f"<{k}>{v}</{k}>" for k, v in fields.items())
     ids = "".join(f"<recordToMergeIds>{x}</recordToMergeIds>" for x in losers)
     body = f"""<?xml version="1.0" encoding="UTF-8"?>
     <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"
         xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:ens="urn:sobject.partner.soap.sforce.com">
-     <soapenv:Header><SessionHeader xmlns="{PARTNER}"><sessionId>{emulator.token()}</sessionId>
+     <soapenv:Header><SessionHeader xmlns="{PARTNER}"><sessionId>{token or emulator.token()}</sessionId>
      </SessionHeader></soapenv:Header>
      <soapenv:Body><merge xmlns="{PARTNER}"><request>
        <masterRecord xsi:type="ens:sObject"><ens:type>{sobject}</ens:type><ens:Id>{master}</ens:Id>{values}

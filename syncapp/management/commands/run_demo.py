@@ -1,4 +1,5 @@
-"""`manage.py run_demo`: the emulator with a demo org, the django-q2 cluster and the web server, together.
+"""`manage.py run_demo`: the emulator with a demo org, the django-q2 cluster, the change-event listener
+and the web server, together.
 
 Ctrl-C stops everything it started. Each child runs in its own session and is stopped by signalling its
 main PID: a SIGTERM sent to qcluster's whole process group deadlocks it (django-q2#346).
@@ -25,7 +26,7 @@ BLOCK_END = "# --- end of the emulator block ---"
 
 
 class Command(BaseCommand):
-    help = "Run the Salesforce emulator (demo org), the worker and the admin until Ctrl-C."
+    help = "Run the Salesforce emulator (demo org), the worker, the listener and the admin until Ctrl-C."
     # Checked in handle(), once the demo org is configured: checking first would warn that Salesforce is not
     # configured (syncapp.W001) just before this command configures it.
     requires_system_checks: list[str] = []
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             self.check()
             manage = [sys.executable, "manage.py"]
             children.append(("worker", spawn([*manage, "qcluster"], env)))
+            children.append(("listener", spawn([*manage, "listen"], env)))
             children.append(("web", spawn([*manage, "runserver", addrport, "--noreload"], env)))
             self.stdout.write(
                 self.style.SUCCESS(

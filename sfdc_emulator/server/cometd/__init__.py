@@ -1,0 +1,1 @@
+"""The Streaming API over CometD: Bayeux sessions and the /cometd endpoint."""
