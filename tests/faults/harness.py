@@ -91,8 +91,12 @@ class Workers:
     def close(self) -> None:
         self._drop()
 
-    def run(self, action: str, arg: str = "", *, kill: str = "") -> subprocess.CompletedProcess:
-        env = {**self.env, "FAULT_KILL": kill} if kill else self.env
+    def run(
+        self, action: str, arg: str = "", *, kill: str = "", retries_due: bool = False
+    ) -> subprocess.CompletedProcess:
+        env = {**self.env, "FAULT_KILL": kill} if kill else dict(self.env)
+        if retries_due:
+            env["FAULT_RETRIES_DUE"] = "1"
         return subprocess.run(
             [sys.executable, "-m", "tests.faults.worker", action, arg],
             cwd=ROOT,
@@ -133,15 +137,21 @@ class Workers:
         return False
 
     def cycle_until_clean(self) -> subprocess.CompletedProcess:
-        """Restart the worker until one cycle succeeds (a failed cycle is retried, as the schedule would)."""
+        """Restart the worker until one cycle succeeds (a failed cycle is retried, as the schedule would),
+        each time as if the backoff of transient errors had passed."""
         for _ in range(RESTARTS):
-            result = self.run("sync")
+            result = self.run("sync", retries_due=True)
             self._counted(result)
             if result.returncode == 0 and "Succeeded" in result.stdout:
                 return result
         raise WorkerFailed(
             f"no clean cycle after {RESTARTS} restarts: {result.stdout[-2000:]}{result.stderr[-2000:]}"
         )
+
+    def settle(self) -> None:
+        """Two clean cycles: the second pulls back the SystemModstamp the first one's push gave records."""
+        self.cycle_until_clean()
+        self.cycle_until_clean()
 
     def _counted(self, result: subprocess.CompletedProcess) -> None:
         self.totals.cycles += 1
@@ -167,6 +177,7 @@ def record(scenario: str, totals: Totals, report: Any) -> None:
         "mismatches": len(report.mismatches) + len(report.missing) + len(report.extra),
         "duplicates": len(report.duplicates) + len(report.doubled),
         "lost_edits": len(report.lost_edits),
+        "edits_refused_by_salesforce": len(report.refused),
     }
     with open(path, "a", encoding="utf-8") as out:
         out.write(json.dumps(line) + "\n")

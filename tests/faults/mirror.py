@@ -34,7 +34,7 @@ def dump() -> dict[str, Any]:
             }
         objects[entry.sobject] = {"names": schema.field_names(entry.sobject), "records": records}
     people = list(Person.objects.values_list("sf_lead_id", "sf_contact_id", "sfdc_type", "sf_deleted"))
-    outbox = list(OutboundChange.objects.values("sobject", "sf_id", "field", "new_value", "state"))
+    outbox = list(OutboundChange.objects.values("sobject", "sf_id", "field", "new_value", "state", "error"))
     last = SyncRun.objects.order_by("-id").first()
     return {
         "objects": objects,

@@ -6,17 +6,7 @@ import random
 
 from tests.faults.compare import compare
 from tests.faults.harness import record
-
-
-def people_ids(emulator) -> list[tuple[str, str]]:
-    leads = emulator.query("SELECT Id FROM Lead WHERE IsConverted = false")
-    contacts = emulator.query("SELECT Id FROM Contact")
-    return [("Lead", r["Id"]) for r in leads] + [("Contact", r["Id"]) for r in contacts]
-
-
-def person_count(emulator) -> int:
-    return len(emulator.query("SELECT Id FROM Lead")) + len(emulator.query("SELECT Id FROM Contact"))
-
+from tests.faults.org import make_changes, person_count
 
 # Kills aimed at the points the README's promise is about (kind:N:text, see worker.py), between random ones.
 INITIAL_LOAD = ("http:2:/jobs/query", "sql:3:syncapp_synccursor", "sql:1:create index")
@@ -47,7 +37,7 @@ def test_a_worker_killed_at_random_points_loses_no_edit_and_duplicates_no_record
         if rng.random() < 0.5:
             workers.cycle_killed()
         workers.cycle_until_clean()
-    workers.cycle_until_clean()  # a final cycle settles edits pushed in the last one's overlap window
+    workers.settle()
 
     report = compare(emulator, workers.dump(), edits)
     record("kills", workers.totals, report)
@@ -62,22 +52,3 @@ def test_a_worker_killed_at_random_points_loses_no_edit_and_duplicates_no_record
     assert report.clean, report.summary()
     assert person_count(emulator) == before  # the push never creates: a replay doubles nothing
     assert report.compared > size.persons
-
-
-def make_changes(emulator, workers, rng: random.Random, round_: int, edits: list[dict]) -> list[dict]:
-    """Local edits to some people and Salesforce edits of other fields of others, made between cycles."""
-    people = people_ids(emulator)
-    local = rng.sample(people, min(len(people), 25))
-    for sobject, sf_id in rng.sample(people, min(len(people), 25)):
-        emulator.update(sobject, sf_id, {"Description": f"org edit {round_}"}, as_user="rep")
-    changes = [
-        {"sf_id": sf_id, "changes": {"title": f"Title {round_}.{n}"}} for n, (_, sf_id) in enumerate(local)
-    ]
-    workers.edit(changes)
-    for earlier in edits:
-        if any(earlier["sf_id"] == sf_id for _, sf_id in local):
-            earlier["overwritten_later"] = True
-    return [
-        {"sobject": sobject, "sf_id": sf_id, "field": "Title", "value": change["changes"]["title"]}
-        for (sobject, sf_id), change in zip(local, changes, strict=True)
-    ]

@@ -88,6 +88,13 @@ def expire_lease() -> None:
     SyncSettings.objects.filter(pk=1).update(lease_until=timezone.now() - timedelta(seconds=1))
 
 
+def retries_due() -> None:
+    """What the clock does after a transient error's backoff (a minute and up): the retry is due now."""
+    from syncapp.models import OutboundChange
+
+    OutboundChange.objects.filter(state=OutboundChange.State.PENDING).update(next_attempt_at=None)
+
+
 def main(action: str, arg: str = "") -> None:
     import django
 
@@ -111,6 +118,8 @@ def main(action: str, arg: str = "") -> None:
     install_kill_hooks()
     if action == "sync":
         expire_lease()
+        if os.environ.get("FAULT_RETRIES_DUE"):
+            retries_due()
         call_command("sync_now")
         return
     raise SystemExit(f"unknown action {action!r}")
