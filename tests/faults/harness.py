@@ -106,6 +106,17 @@ class Workers:
             timeout=WORKER_TIMEOUT,
         )
 
+    def start(self, action: str) -> subprocess.Popen:
+        """A worker running in the background (a cycle to race against)."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.faults.worker", action],
+            cwd=ROOT,
+            env={**self.env, "FAULT_RETRIES_DUE": "1"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
     def ok(self, action: str, arg: Any = "") -> Any:
         result = self.run(action, arg if isinstance(arg, str) else json.dumps(arg))
         if result.returncode:
