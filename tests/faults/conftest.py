@@ -18,7 +18,7 @@ class Size:
 
 
 # `make test` runs the reduced size; `make faults` sets FAULTS_SIZE=full (the figures in docs/benchmarks.md).
-SIZES = {"small": Size(persons=400, kills=4, bursts=1), "full": Size(persons=5000, kills=24, bursts=4)}
+SIZES = {"small": Size(persons=150, kills=5, bursts=1), "full": Size(persons=5000, kills=24, bursts=4)}
 
 
 @pytest.fixture

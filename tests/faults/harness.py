@@ -73,6 +73,8 @@ class Workers:
         self.rng = random.Random(seed)
         self.totals = Totals()
         self.estimate = {"http": 40, "sql": 400}  # refined by every clean run
+        self.queued: list[dict[str, Any]] = []
+        self.failures: list[str] = []  # what failed cycles said, for a scenario's assertion message
         self.database_url, self._drop = _database(tmp)
         base = {
             k: v for k, v in os.environ.items() if not k.startswith(("SALESFORCE_", "DJANGO_", "DATABASE"))
@@ -97,6 +99,10 @@ class Workers:
         env = {**self.env, "FAULT_KILL": kill} if kill else dict(self.env)
         if retries_due:
             env["FAULT_RETRIES_DUE"] = "1"
+        if action == "sync" and self.queued:
+            path = self.tmp / "edits.json"
+            path.write_text(json.dumps(self.queued))
+            env["FAULT_EDITS"], self.queued = str(path), []
         return subprocess.run(
             [sys.executable, "-m", "tests.faults.worker", action, arg],
             cwd=ROOT,
@@ -132,6 +138,10 @@ class Workers:
     def edit(self, edits: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return self.ok("edit", edits)
 
+    def queue_edits(self, edits: list[dict[str, Any]]) -> None:
+        """Local edits the next cycle's worker makes before it starts (saves a process per round)."""
+        self.queued += edits
+
     def cycle_killed(self, target: str = "") -> bool:
         """One cycle with a kill at `target` (kind:N:text, see worker.py), else at a seeded point of a clean
         cycle's traffic; True if the kill landed."""
@@ -166,6 +176,8 @@ class Workers:
 
     def _counted(self, result: subprocess.CompletedProcess) -> None:
         self.totals.cycles += 1
+        if result.returncode:
+            self.failures.append(result.stderr[-400:])
         if result.returncode == 0:
             counts = json.loads((self.tmp / "counts.json").read_text())
             # Aim kills across the whole of the next cycle, as long as the last clean one was.

@@ -24,7 +24,7 @@ def make_changes(emulator, workers, rng: random.Random, round_: int, edits: list
     changes = [
         {"sf_id": sf_id, "changes": {"title": f"Title {round_}.{n}"}} for n, (_, sf_id) in enumerate(local)
     ]
-    workers.edit(changes)
+    workers.queue_edits(changes)
     for earlier in edits:
         if any(earlier["sf_id"] == sf_id for _, sf_id in local):
             earlier["overwritten_later"] = True
