@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench screenshots clean
+.PHONY: help run test lint format bench faults screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ test: lint ## set up, lint, then run the whole test suite (browser tests include
 
 bench: $(STAMP) ## run the benchmarks and print figures (see docs/benchmarks.md)
 	$(PY) -m benchmarks
+
+faults: $(STAMP) ## kill and fault the worker at full size; totals into docs/benchmarks.md (FAULTS_SIZE=small: quick)
+	$(PY) -m benchmarks.faults
 
 screenshots: $(STAMP) ## write PNGs of the main admin pages to docs/screenshots/ (Debian's chromium)
 	SCREENSHOTS_DIR=docs/screenshots $(VENV)/bin/pytest -q -p no:cacheprovider tests/browser/test_screenshots.py

@@ -3,7 +3,9 @@
 For each incoming field that has a pending local change, Salesforce changed it too iff the incoming value
 differs from the change's base value (the Salesforce value the local edit started from). Then:
 - Salesforce did not touch it: the local value stays and will be pushed;
-- both sides now hold the same value: nothing to push;
+- both sides now hold the same value: the edit is delivered (Salesforce holds it, whichever path put it
+  there: a push whose answer a crash lost, or the same edit made in Salesforce), so its outbox row is
+  "sent", never "superseded";
 - both changed it differently: the object's policy decides. "salesforce" drops the local change;
   "local" keeps it (and acknowledges Salesforce's value as the new base, so the conflict is reported
   once, not every cycle until the push lands).
@@ -48,7 +50,8 @@ class Conflict:
 @dataclass(frozen=True)
 class Resolution:
     fields: dict[str, Any]  # what the mirror stores: incoming values, with kept local values
-    superseded: tuple[int, ...] = ()  # local changes that no longer need pushing
+    superseded: tuple[int, ...] = ()  # local changes dropped for Salesforce's different value
+    delivered: tuple[int, ...] = ()  # local changes Salesforce already holds: sent
     rebased: tuple[tuple[int, Any], ...] = ()  # (change id, new base value)
     conflicts: tuple[Conflict, ...] = field(default_factory=tuple)
 
@@ -56,6 +59,7 @@ class Resolution:
 def resolve(incoming: dict[str, Any], pending: dict[str, PendingChange], policy: str) -> Resolution:
     fields = dict(incoming)
     superseded: list[int] = []
+    delivered: list[int] = []
     rebased: list[tuple[int, Any]] = []
     conflicts: list[Conflict] = []
     for name, change in pending.items():
@@ -65,7 +69,7 @@ def resolve(incoming: dict[str, Any], pending: dict[str, PendingChange], policy:
         if theirs == change.base:
             fields[name] = change.value  # Salesforce did not touch it: the local edit stands
         elif theirs == change.value:
-            superseded.append(change.change_id)  # both sides made the same change
+            delivered.append(change.change_id)  # Salesforce holds the local value: delivered
         elif policy == LOCAL_WINS:
             fields[name] = change.value
             rebased.append((change.change_id, theirs))
@@ -74,5 +78,9 @@ def resolve(incoming: dict[str, Any], pending: dict[str, PendingChange], policy:
             superseded.append(change.change_id)
             conflicts.append(Conflict(name, theirs, change.value, SALESFORCE_WINS))
     return Resolution(
-        fields=fields, superseded=tuple(superseded), rebased=tuple(rebased), conflicts=tuple(conflicts)
+        fields=fields,
+        superseded=tuple(superseded),
+        delivered=tuple(delivered),
+        rebased=tuple(rebased),
+        conflicts=tuple(conflicts),
     )

@@ -1,4 +1,5 @@
-"""A value Salesforce holds with a NUL character is stored and shown safely, and never blocks another edit."""
+"""A value Salesforce holds with a NUL character is stored as the symbol for NUL (PostgreSQL cannot hold
+a NUL), shown safely, and never blocks another edit."""
 
 from __future__ import annotations
 
@@ -33,11 +34,11 @@ def lead_with_nul(emulator, db) -> Person:
     return Person.objects.get(sf_lead_id=created["id"])
 
 
-def test_a_nul_from_salesforce_is_kept_and_shown_as_its_symbol(admin_client, lead_with_nul):
+def test_a_nul_from_salesforce_is_stored_and_shown_as_its_symbol(admin_client, lead_with_nul):
     page = admin_client.get(reverse("admin:syncapp_lead_change", args=[lead_with_nul.pk])).content
     listing = admin_client.get(reverse("admin:syncapp_lead_changelist"), {"q": "zero@nul.example"}).content
 
-    assert lead_with_nul.first_name == "Ze\x00ro"
+    assert lead_with_nul.first_name == "Ze\u2400ro"
     assert b"\x00" not in page
     assert b"\x00" not in listing
     assert "Ze\u2400ro".encode() in page
@@ -58,7 +59,7 @@ def test_editing_another_field_of_a_person_holding_a_nul_saves_and_queues_only_t
 
     assert response.status_code == 302
     assert queued == [("Title", "Head of Zero")]
-    assert lead_with_nul.first_name == "Ze\x00ro"
+    assert lead_with_nul.first_name == "Ze\u2400ro"
     assert emulator.record("Lead", lead_with_nul.sf_lead_id)["Title"] == "Head of Zero"
 
 

@@ -55,14 +55,15 @@ def test_the_local_change_wins_for_a_lead_and_salesforces_value_becomes_the_base
     assert result.conflicts[0].winner == LOCAL_WINS
 
 
-def test_the_same_change_on_both_sides_is_no_conflict_and_needs_no_push():
+def test_the_same_change_on_both_sides_is_no_conflict_and_counts_as_delivered():
     result = resolve(
         {"Phone": "+49 30 1234"},
         {"Phone": PendingChange(4, base="+49 30 0000", value="+49 30 1234")},
         SALESFORCE_WINS,
     )
 
-    assert result.superseded == (4,)
+    assert result.delivered == (4,)
+    assert result.superseded == ()
     assert result.conflicts == ()
 
 

@@ -207,8 +207,7 @@ def test_a_merge_in_salesforce_merges_the_people_and_their_activity_logs(sync, e
 
     sync()
     winner, loser = Person.objects.filter(sfdc_type="lead", sf_deleted=False, is_converted=False)[:2]
-    Person.objects.filter(pk=winner.pk).update(phone="")  # an empty winner field takes the loser's value
-    emulator.update("Lead", winner.sf_lead_id, {"Phone": None}, as_user="rep")
+    emulator.update("Lead", winner.sf_lead_id, {"Phone": None}, as_user="rep")  # kept empty by the merge
     loser_logs = ActivityLog.objects.filter(person=loser).count()
 
     result = merge(
@@ -232,7 +231,9 @@ def test_a_merge_in_salesforce_merges_the_people_and_their_activity_logs(sync, e
     assert ActivityLog.objects.filter(person=loser).count() == 0
     assert ActivityLog.objects.filter(person=winner, type=ActivityLog.Type.MERGED).count() == 1
     assert ActivityLog.objects.filter(person=winner).count() >= loser_logs + 2
-    assert winner.phone  # taken from the loser
+    # Salesforce's merge kept the winner's empty phone: the mirror holds what Salesforce holds.
+    assert winner.phone == (emulator.record("Lead", winner.sf_lead_id)["Phone"] or "")
+    assert winner.sf_fields["MasterRecordId"] is None
 
 
 def test_an_account_rename_updates_the_company_of_its_people(sync, emulator):

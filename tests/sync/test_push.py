@@ -170,11 +170,10 @@ def test_a_worker_killed_after_salesforce_answered_loses_and_duplicates_nothing(
     monkeypatch.undo()
     sync()
 
-    # The next pull finds Salesforce already holding the value: the change is done, not sent again.
-    assert OutboundChange.objects.get(local_id=lead.pk).state in (
-        OutboundChange.State.SENT,
-        OutboundChange.State.SUPERSEDED,
-    )
+    # The next pull finds Salesforce already holding the value: the change was delivered, not dropped.
+    change = OutboundChange.objects.get(local_id=lead.pk)
+    assert change.state == OutboundChange.State.SENT
+    assert change.sent_at is not None
     assert org_value(emulator, "Lead", lead.sf_lead_id, "Title") == "Survives Crashes"
     assert len(emulator.query("SELECT Id FROM Lead")) == leads_before
     lead.refresh_from_db()

@@ -12,6 +12,7 @@ from syncapp.sync.pull.values import (
     column_values,
     csv_lines,
     csv_records,
+    rest_fields,
 )
 from syncapp.sync.registry import LEADS, OPPORTUNITIES
 
@@ -38,6 +39,16 @@ def test_bulk_csv_and_rest_give_the_same_sf_fields():
         "Email": None,
         "Description": "two\nlines",
     }
+
+
+def test_a_nul_arrives_as_the_symbol_for_nul_through_bulk_csv_and_rest_alike():
+    reader = csv.reader(csv_lines('Id,Company\n"00Q5g0000000001AAA","Acme\x00 Ltd"\n'))
+    (from_csv,) = csv_records(next(reader), reader, {"Id": "id", "Company": "string"})
+    from_rest = rest_fields(
+        {"Id": "00Q5g0000000001AAA", "Company": "Acme\x00 Ltd"}, ["Id", "Company"], frozenset()
+    )
+
+    assert from_csv == from_rest == {"Id": "00Q5g0000000001AAA", "Company": "Acme\u2400 Ltd"}
 
 
 def test_datetimes_in_any_offset_are_stored_in_salesforces_rest_form():

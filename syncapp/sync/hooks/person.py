@@ -28,18 +28,6 @@ from syncapp.sync.pull.values import column_values, parse_datetime
 from syncapp.sync.steps import Counts
 
 Type = ActivityLog.Type
-# Person columns a merge may fill on the winner when the winner's are empty.
-MERGEABLE_COLUMNS = (
-    "email",
-    "first_name",
-    "last_name",
-    "company",
-    "title",
-    "phone",
-    "city",
-    "country",
-    "lead_source",
-)
 
 
 class PersonHook(Hook):
@@ -258,18 +246,17 @@ PERSON_OBJECTS = tuple(PersonHook.NEEDS)  # the sObjects a person is mirrored fr
 
 
 def merge_people(*, winner: Person, loser: Person, writer, occurred_at=None) -> None:
-    """Fold `loser` into `winner`: empty winner fields take the loser's values; everything moves over."""
-    filled = {}
-    for name in MERGEABLE_COLUMNS:
-        if not getattr(winner, name) and getattr(loser, name):
-            filled[name] = getattr(loser, name)
-    fields = dict(winner.sf_fields)
-    for name, value in (loser.sf_fields or {}).items():
-        if fields.get(name) in (None, "") and value not in (None, ""):
-            fields[name] = value
-    Person.objects.filter(pk=winner.pk).update(sf_fields=fields, **filled)
+    """Fold `loser` into `winner`: its history, memberships, activities, flows, errors and pending edits.
+
+    The winner's fields stay as Salesforce holds them: Salesforce's merge already chose the surviving values,
+    and the pull brings them. Filling the winner's blanks from the loser here would make the mirror claim
+    values (even the loser's MasterRecordId) that Salesforce does not have."""
     for model in (ActivityLog, CampaignMember, SalesforceActivity, CustomObjectRecord, FlowRun, SyncError):
         model.objects.filter(person_id=loser.pk).update(person_id=winner.pk)
+    # The loser's pending edits now belong to the winner, and go to the winner's record: the loser's is gone.
+    for sobject, sf_id in (("Lead", winner.sf_lead_id), ("Contact", winner.sf_contact_id)):
+        changes = OutboundChange.objects.filter(sobject=sobject, local_id=loser.pk)
+        changes.update(local_id=winner.pk, **({"sf_id": sf_id} if sf_id else {}))
     OutboundChange.objects.filter(sobject__in=PERSON_OBJECTS, local_id=loser.pk).update(local_id=winner.pk)
     Person.objects.filter(pk=loser.pk).update(merged_into=winner, sf_deleted=True)
     writer.add(
@@ -279,5 +266,4 @@ def merge_people(*, winner: Person, loser: Person, writer, occurred_at=None) -> 
         occurred_at=occurred_at,
         merged_person_id=loser.pk,
         merged_sf_id=loser.sf_id,
-        filled=sorted(filled) or None,
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from syncapp.models import ActivityLog, OutboundChange, SyncCursor, SyncError, SyncSettings
 from syncapp.sync import cursor as cursors
@@ -240,6 +241,12 @@ class PageApplier:
         superseded = [i for _, r in resolutions for i in r.superseded]
         if superseded:
             OutboundChange.objects.filter(id__in=superseded).update(state=OutboundChange.State.SUPERSEDED)
+        delivered = [i for _, r in resolutions for i in r.delivered]
+        if delivered:
+            # Salesforce holds the local value (a push whose answer a crash lost, say): delivered.
+            OutboundChange.objects.filter(id__in=delivered).update(
+                state=OutboundChange.State.SENT, sent_at=timezone.now(), error=""
+            )
         for _, resolution in resolutions:
             for change_id, base in resolution.rebased:
                 OutboundChange.objects.filter(id=change_id).update(base_value=base)

@@ -15,6 +15,14 @@ from typing import Any
 NUMERIC_FLOAT = {"double", "currency", "percent"}
 TYPED = {"boolean", "int", "datetime", *NUMERIC_FLOAT}
 SF_DATETIME = "%Y-%m-%dT%H:%M:%S.000+0000"
+# PostgreSQL text and jsonb cannot hold a NUL, which Salesforce stores (an integration's stray byte): every
+# value comes in with the symbol for NUL instead, on both databases, so both mirrors hold the same text.
+# The admin shows the symbol and refuses it in an edit, so it never travels back to Salesforce.
+NUL, NUL_SYMBOL = "\x00", "\u2400"
+
+
+def without_nul(text: str) -> str:
+    return text.replace(NUL, NUL_SYMBOL) if NUL in text else text
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,9 @@ def soql_datetime(value: datetime) -> str:
 
 def rest_fields(record: dict[str, Any], names: list[str], datetime_fields: frozenset[str]) -> dict[str, Any]:
     fields = {name: record.get(name) for name in names}
+    for name, value in fields.items():
+        if isinstance(value, str) and NUL in value:
+            fields[name] = without_nul(value)
     for name in datetime_fields:
         value = fields.get(name)
         if value and not value.endswith(".000+0000"):
@@ -96,7 +107,7 @@ def csv_lines(text: str) -> Iterator[str]:
     """A Bulk CSV page's lines with their endings, for csv.reader (which joins a quoted field's newlines).
 
     Lines rather than a StringIO, which would store the page at 4 bytes a character."""
-    lines = text.split("\n")
+    lines = without_nul(text).split("\n")
     if lines and not lines[-1]:
         lines.pop()
     return (line + "\n" for line in lines)

@@ -1,0 +1,56 @@
+"""The mirror's side of the fault suite, run inside a worker process: dump what it holds, make local edits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from syncapp import services
+from syncapp.models import OutboundChange, Person, SyncRun
+from syncapp.sync.registry import ACCOUNTS, CAMPAIGN_MEMBERS, CAMPAIGNS, CONTACTS, LEADS, SyncedObject
+from syncapp.sync.schema import load_schema
+
+COMPARED = (ACCOUNTS, CAMPAIGNS, LEADS, CONTACTS, CAMPAIGN_MEMBERS)
+
+
+def _rows(entry: SyncedObject) -> Any:
+    rows = entry.model._default_manager.filter(sf_deleted=False)
+    if entry.is_person:
+        rows = rows.filter(sfdc_type=entry.fixed["sfdc_type"])
+    return rows
+
+
+def dump() -> dict[str, Any]:
+    """Per compared object: its synced field names and, by Salesforce id, the fields and str columns held;
+    the people (to find doubles); the outbox; the last cycle's outcome."""
+    schema = load_schema()
+    objects: dict[str, Any] = {}
+    for entry in COMPARED:
+        columns = [c for c in entry.columns if c.kind == "str"]
+        records = {}
+        for row in _rows(entry).iterator(chunk_size=2000):
+            records[getattr(row, entry.key)] = {
+                "fields": row.sf_fields,
+                "columns": {c.api: getattr(row, c.attname) for c in columns},
+            }
+        objects[entry.sobject] = {"names": schema.field_names(entry.sobject), "records": records}
+    people = list(Person.objects.values_list("sf_lead_id", "sf_contact_id", "sfdc_type", "sf_deleted"))
+    outbox = list(OutboundChange.objects.values("sobject", "sf_id", "field", "new_value", "state", "error"))
+    last = SyncRun.objects.order_by("-id").first()
+    return {
+        "objects": objects,
+        "people": people,
+        "outbox": outbox,
+        "last_run": {"status": last.status, "message": last.message} if last else None,
+    }
+
+
+def edit(edits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Local edits through the admin's service: each {sf_id, changes} → the outbox rows it wrote."""
+    done = []
+    for item in edits:
+        person = Person.objects.filter(sf_lead_id=item["sf_id"]).first() or Person.objects.get(
+            sf_contact_id=item["sf_id"]
+        )
+        services.person_update(person=person, changes=item["changes"], actor="fault suite")
+        done.append({"sf_id": item["sf_id"], "sfdc_type": person.sfdc_type})
+    return done

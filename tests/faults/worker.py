@@ -1,0 +1,135 @@
+"""A worker process for the fault suite: Django's real commands and services, and a seeded SIGKILL.
+
+Run as `python -m tests.faults.worker ACTION [ARG]` with the app's environment. With FAULT_KILL set to
+`http:N` the process kills itself right after the Nth Salesforce response arrived (Salesforce did the work,
+we have not recorded it); with `sql:N`, right before its Nth database write (mid-transaction). The kill is
+SIGKILL: no `finally`, no rollback handler, no atexit runs, exactly as when the kernel or an operator kills a
+worker. What was last in flight is noted in FAULT_NOTES first, so the suite can say where kills landed.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import signal
+import sys
+from datetime import timedelta
+from typing import Any
+
+COUNTS = {"http": 0, "sql": 0}
+# kind:N[:text]: the Nth event of the kind (whose description holds `text`, when given). Kinds: http (the
+# response arrived), pre (the request is about to go), sql (a write is about to run).
+KILL_KIND, _, _rest = os.environ.get("FAULT_KILL", "").partition(":")
+KILL_AT, _, KILL_MATCH = _rest.partition(":")
+MATCHED = {"http": 0, "pre": 0, "sql": 0}
+LAST = {"http": "", "sql": ""}
+
+
+def event(kind: str, description: str) -> None:
+    if kind != KILL_KIND or KILL_MATCH.lower() not in description.lower():
+        return
+    MATCHED[kind] += 1
+    if MATCHED[kind] == int(KILL_AT):
+        die()
+
+
+def die() -> None:
+    notes = os.environ.get("FAULT_NOTES")
+    if notes:
+        with open(notes, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"kind": KILL_KIND, "at": int(KILL_AT), **LAST}) + "\n")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def install_kill_hooks() -> None:
+    import requests
+
+    send = requests.Session.send
+
+    def counted_send(self: requests.Session, request: Any, **kwargs: Any) -> Any:
+        body = request.body.encode() if isinstance(request.body, str) else request.body or b""
+        pushed = b'"PATCH"' in body  # a push: sObject Collections updates inside a composite call
+        LAST["http"] = f"{request.method} {request.path_url.split('?')[0]}{' (push)' if pushed else ''}"
+        event("pre", LAST["http"])
+        response = send(self, request, **kwargs)
+        COUNTS["http"] += 1
+        event("http", LAST["http"])
+        return response
+
+    requests.Session.send = counted_send  # type: ignore[method-assign]
+
+    from django.db import connection
+
+    def count_writes(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if sql.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE", "CREATE", "DROP I"):
+            COUNTS["sql"] += 1
+            LAST["sql"] = " ".join(sql.split()[:6])[:120]
+            event("sql", sql[:300])
+        return execute(sql, params, many, context)
+
+    # The wrapper list belongs to the connection object, which outlives reconnects.
+    connection.execute_wrappers.append(count_writes)
+
+
+def save_counts() -> None:
+    path = os.environ.get("FAULT_COUNTS")
+    if path:
+        with open(path, "w", encoding="utf-8") as out:
+            json.dump(COUNTS, out)
+
+
+def expire_lease() -> None:
+    """What the clock does after a killed worker's lease timeout: the lease is free again."""
+    from django.utils import timezone
+
+    from syncapp.models import SyncSettings
+
+    SyncSettings.objects.filter(pk=1).update(lease_until=timezone.now() - timedelta(seconds=1))
+
+
+def retries_due() -> None:
+    """What the clock does after a transient error's backoff (a minute and up): the retry is due now."""
+    from syncapp.models import OutboundChange
+
+    OutboundChange.objects.filter(state=OutboundChange.State.PENDING).update(next_attempt_at=None)
+
+
+def main(action: str, arg: str = "") -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    if action == "migrate":
+        call_command("migrate", verbosity=0, skip_checks=True)
+        from syncapp.models import SyncSettings
+
+        SyncSettings.ensure()
+        SyncSettings.objects.filter(pk=1).update(**json.loads(arg or "{}"))
+        return
+    if action in ("dump", "edit"):
+        from tests.faults import mirror
+
+        out = mirror.dump() if action == "dump" else mirror.edit(json.loads(arg))
+        sys.stdout.write(json.dumps(out))
+        return
+    edits = os.environ.get("FAULT_EDITS")
+    if edits:  # local edits made just before this cycle (one process instead of two), never killed
+        from tests.faults import mirror
+
+        with open(edits, encoding="utf-8") as queued:
+            mirror.edit(json.load(queued))
+    atexit.register(save_counts)
+    install_kill_hooks()
+    if action == "sync":
+        expire_lease()
+        if os.environ.get("FAULT_RETRIES_DUE"):
+            retries_due()
+        call_command("sync_now")
+        return
+    raise SystemExit(f"unknown action {action!r}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
