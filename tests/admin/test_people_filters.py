@@ -128,6 +128,11 @@ def test_the_rejected_and_deleted_filters_read_their_small_partial_index_not_eve
 
     page = state.queryset(request, models.Person.objects.order_by("-sf_modstamp", "-id"))[:50]
 
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        # PostgreSQL plans by table statistics: on an empty test table it may rightly scan instead.
+        pytest.skip("query plans are checked on SQLite, whose planner picks by the indexes alone")
     assert index in page.explain()
 
 
