@@ -178,6 +178,7 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True  # a correct login forgets the earlier typos
+AXES_VERBOSE = False  # no "AXES: BEGIN" line at the start of every management command
 AXES_LOCKOUT_CALLABLE = "syncapp.admin.lockout.lockout_response"
 # Behind a TLS proxy every request comes from the proxy: the client is the address it appended to
 # X-Forwarded-For (without this, one attacker would lock a username out for everyone).
