@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 
-from syncapp import selectors
-from syncapp.models import FieldSetting, Person
+from syncapp.models import FieldSetting
 
 
 def picklist_filter(field: str, api_name: str, sobjects: tuple[str, ...], title: str) -> type:
@@ -44,26 +43,6 @@ def picklist_filter(field: str, api_name: str, sobjects: tuple[str, ...], title:
     PicklistFilter.title = title
     PicklistFilter.__name__ = f"{field.title().replace('_', '')}PicklistFilter"
     return PicklistFilter
-
-
-class SyncStatusFilter(admin.SimpleListFilter):
-    """In sync, waiting to be pushed, or rejected by Salesforce on the last push."""
-
-    title = "sync status"
-    parameter_name = "sync"
-
-    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
-        return [("error", "Rejected by Salesforce"), ("pending", "Pending sync"), ("ok", "In sync")]
-
-    def queryset(self, request, queryset: QuerySet) -> QuerySet:
-        pending = selectors.pending_sync(Person)
-        if self.value() == "error":
-            return queryset.exclude(sync_error="")
-        if self.value() == "pending":
-            return queryset.filter(pending)
-        if self.value() == "ok":
-            return queryset.filter(sync_error="").exclude(pending)
-        return queryset
 
 
 class ErrorStateFilter(admin.SimpleListFilter):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 
+from syncapp import selectors
 from syncapp.models import Account, Campaign, CampaignMember, OutboundChange, SalesforceUser
 
-PERSON_SOBJECTS = ("Lead", "Contact")
 # A filter sidebar is for picking, not for browsing: past this many owners or campaigns, search instead.
 MAX_CHOICES = 100
 
@@ -16,7 +16,7 @@ def _pending_ids() -> QuerySet:
     # `pk IN (…)` from the outbox's (state, sobject, local_id) index: the few pending people are found
     # directly, rather than testing every person for a pending change until a page is full.
     return OutboundChange.objects.filter(
-        state=OutboundChange.State.PENDING, sobject__in=PERSON_SOBJECTS
+        state=OutboundChange.State.PENDING, sobject__in=selectors.person_sobjects()
     ).values("local_id")
 
 
