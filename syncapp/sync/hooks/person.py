@@ -110,8 +110,10 @@ class PersonHook(Hook):
             "company": f"COALESCE((SELECT substr(name, 1, 255) FROM {accounts} WHERE sf_id = {account}), '')"
         }
 
-    def after_bulk_insert(self, after_pk: int) -> None:
-        log_new_people(after_pk=after_pk, sfdc_type=self.entry.sobject, sync_run_id=self.writer.sync_run_id)
+    def after_bulk_insert(self, *, after_pk: int | None, pks: tuple[int, ...]) -> None:
+        log_new_people(
+            list(pks), after_pk=after_pk, sfdc_type=self.entry.sobject, sync_run_id=self.writer.sync_run_id
+        )
 
     def extra_columns(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         if self.entry.sobject == "Lead":

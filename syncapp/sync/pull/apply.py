@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from syncapp.models import ActivityLog, OutboundChange, SyncCursor, SyncError, SyncSettings
@@ -21,6 +21,7 @@ from syncapp.sync import cursor as cursors
 from syncapp.sync.activity_log import NOT_LOGGED, ActivityWriter, display
 from syncapp.sync.conflicts import SALESFORCE_WINS, PendingChange, Resolution, resolve
 from syncapp.sync.hooks import RowChange
+from syncapp.sync.pull.copy_lane import CopyInserter
 from syncapp.sync.pull.fast_lane import CsvInserter, FastLanePlan
 from syncapp.sync.pull.upsert import RowLookup, Upserter
 from syncapp.sync.pull.values import (
@@ -96,7 +97,7 @@ class PageApplier:
             hook=self.hook,
         )
         self._csv_header: list[str] | None = None
-        self._csv_inserter: CsvInserter | None = None
+        self._csv_inserter: CsvInserter | CopyInserter | None = None
 
     def from_rest(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [rest_fields(r, self.names, self.datetime_fields) for r in records]
@@ -113,18 +114,21 @@ class PageApplier:
     def apply_csv(self, header: list[str], rows: list[list[str]], cursor: SyncCursor | None = None) -> Counts:
         """Apply Bulk API CSV rows (lists of strings under `header`) and move `cursor`, in one transaction.
 
-        Records the mirror has never seen take the SQL fast lane (`fast_lane.py`) where the database allows
-        it; the rest (records already mirrored, converted leads, unusual values) take the generic path.
+        Records the mirror has never seen take the database's fast lane (`fast_lane.py` on SQLite,
+        `copy_lane.py` on PostgreSQL); the rest (records already mirrored, converted leads, unusual values)
+        take the generic path.
         """
         created = 0
         if header != self._csv_header:
             self._csv_header = header
-            self._csv_inserter = CsvInserter.build(self.fast_lane, header)
+            lane = CopyInserter if connection.vendor == "postgresql" else CsvInserter
+            self._csv_inserter = lane.build(self.fast_lane, header)
         rest = rows
         if self._csv_inserter is not None:
-            before, created, rest = self._csv_inserter.insert(rows)
+            lane_result = self._csv_inserter.insert(rows)
+            created, rest = lane_result.inserted, lane_result.rest
             if created:
-                self.hook.after_bulk_insert(before)
+                self.hook.after_bulk_insert(after_pk=lane_result.after_pk, pks=lane_result.pks)
         counts = Counts(created=created)
         if rest:
             counts = counts + self._apply_records(list(csv_records(header, rest, self.types)))
