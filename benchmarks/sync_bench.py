@@ -44,7 +44,9 @@ def start_emulator(workdir: Path, persons: int, org: Path | None) -> tuple[subpr
             proc, _, _ = start_emulator(org.parent, persons, None)  # seeds the org file, then stops
             proc.terminate()
             proc.wait()
-        shutil.copy(org, workdir / "org.sqlite3")
+        for suffix in ("", "-wal"):  # a WAL not checkpointed when the seeding emulator stopped holds rows
+            if Path(f"{org}{suffix}").exists():
+                shutil.copy(f"{org}{suffix}", workdir / f"org.sqlite3{suffix}")
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "sfdc_emulator", "--db", str(workdir / "org.sqlite3"), "--seed", "demo",
@@ -255,6 +257,11 @@ def main() -> None:
         emulator.terminate()
         emulator.wait()
         print(json.dumps(out, indent=2))
+        if postgres:
+            from django.db import connections
+
+            connections.close_all()
+        shutil.rmtree(workdir, ignore_errors=True)  # a million-person run leaves gigabytes
 
 
 def indexed_write_rate(limit: int) -> dict[str, object]:
