@@ -23,6 +23,7 @@ from syncapp.sync.conflicts import SALESFORCE_WINS, PendingChange, Resolution, r
 from syncapp.sync.hooks import RowChange
 from syncapp.sync.pull.copy_lane import CopyInserter
 from syncapp.sync.pull.fast_lane import CsvInserter, FastLanePlan
+from syncapp.sync.pull.sqlite_stage import SqliteStage, StagedInserter
 from syncapp.sync.pull.upsert import RowLookup, Upserter
 from syncapp.sync.pull.values import (
     canonical_datetime,
@@ -97,7 +98,8 @@ class PageApplier:
             hook=self.hook,
         )
         self._csv_header: list[str] | None = None
-        self._csv_inserter: CsvInserter | CopyInserter | None = None
+        self._csv_inserter: CsvInserter | CopyInserter | StagedInserter | None = None
+        self.stage: SqliteStage | None = None  # set by the Bulk load while SQLite's second core runs
 
     def from_rest(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [rest_fields(r, self.names, self.datetime_fields) for r in records]
@@ -119,13 +121,10 @@ class PageApplier:
         take the generic path.
         """
         created = 0
-        if header != self._csv_header:
-            self._csv_header = header
-            lane = CopyInserter if connection.vendor == "postgresql" else CsvInserter
-            self._csv_inserter = lane.build(self.fast_lane, header)
+        inserter = self._inserter(header)
         rest = rows
-        if self._csv_inserter is not None:
-            lane_result = self._csv_inserter.insert(rows)
+        if inserter is not None:
+            lane_result = inserter.insert(rows)
             created, rest = lane_result.inserted, lane_result.rest
             if created:
                 self.hook.after_bulk_insert(after_pk=lane_result.after_pk, pks=lane_result.pks)
@@ -138,6 +137,23 @@ class PageApplier:
             max_stamp = canonical_datetime(max((r[position] for r in rows if len(r) > position), default=""))
         cursors.advance(cursor, len(rows), max_stamp)
         return counts
+
+    def stage_csv(self, header: list[str], rows: list[list[str]]) -> None:
+        """Rows `apply_csv` will get next: SQLite's second core starts building them now."""
+        inserter = self._inserter(header)
+        if isinstance(inserter, StagedInserter):
+            inserter.stage_rows(rows)
+
+    def _inserter(self, header: list[str]) -> CsvInserter | CopyInserter | StagedInserter | None:
+        if header != self._csv_header:
+            self._csv_header = header
+            if connection.vendor == "postgresql":
+                self._csv_inserter = CopyInserter.build(self.fast_lane, header)
+            elif self.stage is not None:
+                self._csv_inserter = StagedInserter.build(self.stage, self.fast_lane, header)
+            else:
+                self._csv_inserter = CsvInserter.build(self.fast_lane, header)
+        return self._csv_inserter
 
     def _apply_records(self, records: list[dict[str, Any]]) -> Counts:
         records, prepared = self.hook.prepare(records)
