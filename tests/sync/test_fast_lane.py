@@ -8,7 +8,7 @@ from django.db import connection
 
 from syncapp.models import ActivityLog, Person, SyncCursor, SyncError, SyncSettings
 from syncapp.models.base import SalesforceRecord
-from syncapp.sync.pull import copy_lane, fast_lane, sqlite_stage
+from syncapp.sync.pull import copy_lane, fast_lane, sqlite_lane
 from syncapp.sync.registry import registry
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def start_over(bulk_threshold: int) -> None:
 def fast_lane_rows(monkeypatch):
     """How many rows the database's fast lane inserted, per table (a spy on the real method)."""
     inserted: dict[str, int] = {}
-    lane = copy_lane.CopyInserter if connection.vendor == "postgresql" else fast_lane.CsvInserter
+    lane = copy_lane.CopyInserter if connection.vendor == "postgresql" else sqlite_lane.CsvInserter
     real = lane.insert
 
     def spy(self, rows):
@@ -74,14 +74,14 @@ def test_with_sqlites_second_core_a_bulk_load_still_equals_a_rest_load(
 ):
     # The second core runs only where each chunk commits on its own: a transactional test.
     staged: dict[str, int] = {}
-    real = sqlite_stage.StagedInserter.insert
+    real = sqlite_lane.StagedInserter.insert
 
     def spy(self, rows):
         result = real(self, rows)
         staged[self.table] = staged.get(self.table, 0) + result.inserted
         return result
 
-    monkeypatch.setattr(sqlite_stage.StagedInserter, "insert", spy)
+    monkeypatch.setattr(sqlite_lane.StagedInserter, "insert", spy)
     assert_bulk_load_equals_rest_load(sync, emulator, staged)
 
 

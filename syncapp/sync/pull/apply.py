@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from syncapp.models import ActivityLog, OutboundChange, SyncCursor, SyncError, SyncSettings
@@ -21,9 +21,9 @@ from syncapp.sync import cursor as cursors
 from syncapp.sync.activity_log import NOT_LOGGED, ActivityWriter, display
 from syncapp.sync.conflicts import SALESFORCE_WINS, PendingChange, Resolution, resolve
 from syncapp.sync.hooks import RowChange
-from syncapp.sync.pull.copy_lane import CopyInserter
-from syncapp.sync.pull.fast_lane import CsvInserter, FastLanePlan
-from syncapp.sync.pull.sqlite_stage import SqliteStage, StagedInserter
+from syncapp.sync.pull.fast_lane import FastLanePlan
+from syncapp.sync.pull.lanes import Lane, build_lane
+from syncapp.sync.pull.sqlite_lane import SqliteStage, StagedInserter
 from syncapp.sync.pull.upsert import RowLookup, Upserter
 from syncapp.sync.pull.values import (
     canonical_datetime,
@@ -98,7 +98,7 @@ class PageApplier:
             hook=self.hook,
         )
         self._csv_header: list[str] | None = None
-        self._csv_inserter: CsvInserter | CopyInserter | StagedInserter | None = None
+        self._csv_inserter: Lane | None = None
         self.stage: SqliteStage | None = None  # set by the Bulk load while SQLite's second core runs
 
     def from_rest(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -144,15 +144,10 @@ class PageApplier:
         if isinstance(inserter, StagedInserter):
             inserter.stage_rows(rows)
 
-    def _inserter(self, header: list[str]) -> CsvInserter | CopyInserter | StagedInserter | None:
+    def _inserter(self, header: list[str]) -> Lane | None:
         if header != self._csv_header:
             self._csv_header = header
-            if connection.vendor == "postgresql":
-                self._csv_inserter = CopyInserter.build(self.fast_lane, header)
-            elif self.stage is not None:
-                self._csv_inserter = StagedInserter.build(self.stage, self.fast_lane, header)
-            else:
-                self._csv_inserter = CsvInserter.build(self.fast_lane, header)
+            self._csv_inserter = build_lane(self.fast_lane, header, self.stage)
         return self._csv_inserter
 
     def _apply_records(self, records: list[dict[str, Any]]) -> Counts:

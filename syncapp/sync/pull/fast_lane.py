@@ -8,9 +8,10 @@ object and CSV header, one SELECT list that makes the same values as the generic
 - each column from its field (cut to the column's length, '' for an empty text, NULL for an empty id);
 - the entry's fixed values and the hook's SQL columns (a contact's company, from its account).
 
-`row_sql` is the one row builder of both lanes; a `Dialect` only spells its pieces. SQLite runs it as
-`INSERT … SELECT <expressions> WHERE <guards>` by `executemany` over the CSV reader's plain lists of strings
-(`CsvInserter`, here); PostgreSQL runs it over a staging table filled by COPY (`copy_lane.py`).
+`row_sql` is the one row builder of every lane; a `Dialect` only spells its pieces. SQLite runs it as
+`INSERT … SELECT <expressions> WHERE <guards>` by `executemany` over the CSV reader's plain lists of strings,
+or on a second core (`sqlite_lane.py`); PostgreSQL runs it over a staging table filled by COPY
+(`copy_lane.py`). `lanes.py` picks one.
 
 Only rows that are certainly plain new records take a lane. The guards leave out a row whose key is
 already mirrored, a row the hook must see itself (a converted lead) and any value the SQL would not convert
@@ -175,62 +176,6 @@ def row_sql(plan: FastLanePlan, header: list[str], d: Dialect, ref: Ref) -> RowS
         columns.append(quote(f.column))
         expressions.append(d.column(expression, f))
     return RowSql(columns, expressions, guards)
-
-
-class CsvInserter:
-    """SQLite's lane: one compiled statement for one object and one CSV header."""
-
-    def __init__(self, sql: str, table: str, key_column: str, key_index: int, width: int) -> None:
-        self.sql = sql
-        self.table = table
-        self.key_column = key_column
-        self.key_index = key_index
-        self.width = width
-
-    @classmethod
-    def build(cls, plan: FastLanePlan, header: list[str]) -> CsvInserter | None:
-        """The statement for the plan's object, or None when this object cannot take the fast lane."""
-        position = {name: i + 1 for i, name in enumerate(header)}
-        row = row_sql(plan, header, SQLITE, lambda name: f"?{position[name]}" if name in position else None)
-        if row is None:
-            return None
-        meta = plan.model._meta
-        quote = connection.ops.quote_name
-        table = quote(meta.db_table)
-        key_column = quote(meta.get_field(plan.key).column)
-        guards = [
-            row.guards[0],
-            f"NOT EXISTS (SELECT 1 FROM {table} WHERE {key_column} = ?{position['Id']})",
-            *row.guards[1:],
-        ]
-        sql = (
-            f"INSERT INTO {table} ({', '.join(row.columns)}) SELECT {', '.join(row.expressions)} "
-            f"WHERE {' AND '.join(guards)}"
-        )
-        return cls(sql, table, key_column, position["Id"] - 1, len(header))
-
-    def insert(self, rows: list[list[str]]) -> LaneResult:
-        """Insert what qualifies; the caller holds the transaction, so the new rows are exactly those above
-        the previous largest pk."""
-        connection.ensure_connection()
-        db = connection.connection.cursor()  # the driver's own cursor: no %-style parameter rewriting
-        try:
-            before = db.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.table}").fetchone()[0]
-            width = self.width
-            fitting = [r for r in rows if len(r) == width]
-            db.executemany(self.sql, fitting)
-            inserted = db.rowcount
-            if inserted == len(rows):
-                return LaneResult(inserted, [], after_pk=before)
-            done = {
-                key
-                for (key,) in db.execute(f"SELECT {self.key_column} FROM {self.table} WHERE id > ?", [before])
-            }
-        finally:
-            db.close()
-        key = self.key_index
-        rest = [r for r in rows if len(r) != width or r[key] not in done]
-        return LaneResult(inserted, rest, after_pk=before)
 
 
 def _value_guard(d: Dialect, ref: str | None, type_: str) -> str:

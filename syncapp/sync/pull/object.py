@@ -20,7 +20,7 @@ from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync import cursor as cursors
 from syncapp.sync.pull import read
 from syncapp.sync.pull.apply import PageApplier, PullContext
-from syncapp.sync.pull.sqlite_stage import SqliteStage
+from syncapp.sync.pull.sqlite_lane import SqliteStage
 from syncapp.sync.pull.values import csv_lines
 from syncapp.sync.schema import SyncSchema, load_schema
 from syncapp.sync.steps import Counts, StepRecorder

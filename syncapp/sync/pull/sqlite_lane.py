@@ -1,5 +1,5 @@
-"""SQLite's second core: a builder thread makes the next chunk's mirror rows while the writer copies the
-previous chunk's.
+"""SQLite's fast lanes: one statement per CSV row (`CsvInserter`), or the second core (`StagedInserter`): a
+builder thread makes the next chunk's mirror rows while the writer copies the previous chunk's.
 
 SQLite has one writer, and most of the fast lane's cost is evaluating the row (the JSON of `sf_fields`, the
 column conversions, the guards), not storing it. Both run in SQLite's C code, which releases the GIL. So a
@@ -28,11 +28,67 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import connection
 
-from syncapp.sync.pull.fast_lane import SQLITE, CsvInserter, FastLanePlan, LaneResult, row_sql
+from syncapp.sync.pull.fast_lane import SQLITE, FastLanePlan, LaneResult, row_sql
 
 log = logging.getLogger(__name__)
 ALIAS = "lane_stage"
 _names = itertools.count()
+
+
+class CsvInserter:
+    """SQLite's lane: one compiled statement for one object and one CSV header."""
+
+    def __init__(self, sql: str, table: str, key_column: str, key_index: int, width: int) -> None:
+        self.sql = sql
+        self.table = table
+        self.key_column = key_column
+        self.key_index = key_index
+        self.width = width
+
+    @classmethod
+    def build(cls, plan: FastLanePlan, header: list[str]) -> CsvInserter | None:
+        """The statement for the plan's object, or None when this object cannot take the fast lane."""
+        position = {name: i + 1 for i, name in enumerate(header)}
+        row = row_sql(plan, header, SQLITE, lambda name: f"?{position[name]}" if name in position else None)
+        if row is None:
+            return None
+        meta = plan.model._meta
+        quote = connection.ops.quote_name
+        table = quote(meta.db_table)
+        key_column = quote(meta.get_field(plan.key).column)
+        guards = [
+            row.guards[0],
+            f"NOT EXISTS (SELECT 1 FROM {table} WHERE {key_column} = ?{position['Id']})",
+            *row.guards[1:],
+        ]
+        sql = (
+            f"INSERT INTO {table} ({', '.join(row.columns)}) SELECT {', '.join(row.expressions)} "
+            f"WHERE {' AND '.join(guards)}"
+        )
+        return cls(sql, table, key_column, position["Id"] - 1, len(header))
+
+    def insert(self, rows: list[list[str]]) -> LaneResult:
+        """Insert what qualifies; the caller holds the transaction, so the new rows are exactly those above
+        the previous largest pk."""
+        connection.ensure_connection()
+        db = connection.connection.cursor()  # the driver's own cursor: no %-style parameter rewriting
+        try:
+            before = db.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.table}").fetchone()[0]
+            width = self.width
+            fitting = [r for r in rows if len(r) == width]
+            db.executemany(self.sql, fitting)
+            inserted = db.rowcount
+            if inserted == len(rows):
+                return LaneResult(inserted, [], after_pk=before)
+            done = {
+                key
+                for (key,) in db.execute(f"SELECT {self.key_column} FROM {self.table} WHERE id > ?", [before])
+            }
+        finally:
+            db.close()
+        key = self.key_index
+        rest = [r for r in rows if len(r) != width or r[key] not in done]
+        return LaneResult(inserted, rest, after_pk=before)
 
 
 class SqliteStage:
