@@ -5,17 +5,18 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from syncapp.flows import runner
 from syncapp.flows.registry import ACTIONS, FlowAction, action_for
 from syncapp.models import Campaign, CampaignMember, FlowRun, ListenerState, Person, SyncSettings
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import SalesforceError
-from syncapp.sync import cycle, listener
+from syncapp.sync import cycle, listener, pacing
 from syncapp.sync.edits import record_update
 
 log = logging.getLogger(__name__)
@@ -48,21 +49,74 @@ def salesforce_connection_check() -> ConnectionCheck:
 
 
 # --- the sync cycle -----------------------------------------------------------------------------------------
+SCHEDULE_NAME = "syncapp: sync cycle"
+SCHEDULE_FUNC = "syncapp.tasks.run_scheduled_sync"
+# The schedule's next run is set by whoever changes when the next cycle is due (a cycle ending, the settings,
+# the switch); a wake-up that found the lease taken looks again this much later.
+BUSY_RETRY = timedelta(seconds=60)
+
+
+def _backstop() -> timedelta:
+    """How long after its last wake-up django-q2 runs the schedule again on its own: only if nothing set the
+    next run since (a worker killed mid-cycle, a task lost by Redis). The dead cycle's lease, which would
+    keep a new one from starting, has expired by then."""
+    return timedelta(minutes=max(1, -(-cycle.lease_seconds() // 60)))
+
+
+def sync_schedule_ensure() -> bool:
+    """Create or update the django-q2 schedule that starts regular cycles (idempotent); True if created."""
+    from django_q.models import Schedule
+
+    defaults = {
+        "func": SCHEDULE_FUNC,
+        "schedule_type": Schedule.MINUTES,
+        "minutes": int(_backstop().total_seconds() // 60),
+        "repeats": -1,
+    }
+    _, created = Schedule.objects.update_or_create(
+        name=SCHEDULE_NAME, defaults=defaults, create_defaults={**defaults, "next_run": timezone.now()}
+    )
+    sync_schedule_refresh()
+    return created
+
+
+def sync_schedule_refresh(*, busy: bool = False) -> datetime:
+    """Point the schedule at the moment the next regular cycle may fall due, so it starts when the pause
+    ends rather than at the next tick of a clock (django-q2 looks at its schedules every 30 seconds)."""
+    from django_q.models import Schedule
+
+    now = timezone.now()
+    at = pacing.next_check_at(now) or now + _backstop()  # switched off: switching on sets it again
+    if busy:
+        at = max(at, now + BUSY_RETRY)
+    Schedule.objects.filter(name=SCHEDULE_NAME).update(next_run=at)
+    return at
+
+
 def sync_cycle_run(*, trigger: str = "manual") -> cycle.CycleResult:
     """Run one full cycle now, in this process (the lease still keeps it the only one running)."""
-    return cycle.run_cycle(trigger=trigger)
+    try:
+        return cycle.run_cycle(trigger=trigger)
+    finally:
+        sync_schedule_refresh()  # the pause now counts from this cycle's end
 
 
 def sync_cycle_run_if_due() -> cycle.CycleResult:
-    """What the schedule calls every minute: a cycle starts once the pause since the last one has passed.
-    With the change-event listener live, what this safety-net cycle still finds is counted: lost events."""
-    if not cycle.cycle_is_due():
-        return cycle.CycleResult(run=None, skipped_reason="Not due yet (or sync is switched off).")
-    live = ListenerState.load().is_live()
-    result = cycle.run_cycle(trigger="schedule")
-    if live and result.run is not None:
-        listener.safety_net_count(result.run.pk)
-    return result
+    """What the schedule runs when it wakes: a cycle once the pause since the last one has passed, then the
+    schedule's next wake-up. With the change-event listener live, what this safety-net cycle still finds
+    is counted: lost events."""
+    busy = False
+    try:
+        if not pacing.cycle_is_due():
+            return cycle.CycleResult(run=None, skipped_reason="Not due yet (or sync is switched off).")
+        live = ListenerState.load().is_live()
+        result = cycle.run_cycle(trigger="schedule")
+        busy = result.run is None
+        if live and result.run is not None:
+            listener.safety_net_count(result.run.pk)
+        return result
+    finally:
+        sync_schedule_refresh(busy=busy)
 
 
 def stream_listen(*, stop: threading.Event) -> None:
@@ -88,6 +142,7 @@ def sync_switch(*, enabled: bool, actor: str) -> SyncSettings:
         sync_settings.enabled = enabled
         sync_settings.save(update_fields=["enabled"])
         log.info("The sync was switched %s by %s.", "on" if enabled else "off", actor)
+        sync_schedule_refresh()
     return sync_settings
 
 

@@ -20,6 +20,7 @@ from syncapp.models import (
     SyncSettings,
     SyncStep,
 )
+from syncapp.sync import pacing
 
 DAY = timedelta(hours=24)
 RECENT_CYCLES = 8
@@ -62,16 +63,8 @@ def current_cycle(*, now: datetime | None = None) -> CurrentCycle:
         if step is not None:
             done, total = step.progress_done, step.progress_total
             eta = _eta(done=done, total=total, started=step.started_at, now=now)
-    next_at = None
-    if settings.enabled and run is None:
-        # Event cycles (the listener's) do not move the next regular one, which is a safety net while live.
-        last_full = (
-            SyncRun.objects.exclude(finished_at=None).exclude(trigger="event").order_by("-started_at").first()
-        )
-        live = settings.streaming and ListenerState.load().is_live(now)
-        pause = timedelta(minutes=settings.safety_net_minutes if live else settings.pause_minutes)
-        # The schedule checks every minute, so "due" means within the minute after this time.
-        next_at = max(now, last_full.finished_at + pause) if last_full else now
+    # The same computation the schedule's next wake-up is set from, so the two cannot disagree.
+    next_at = pacing.next_cycle_at(now) if settings.enabled and run is None else None
     return CurrentCycle(
         enabled=settings.enabled,
         run=run,

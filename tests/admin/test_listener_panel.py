@@ -47,7 +47,7 @@ def test_a_silent_listener_reads_as_not_connected_and_says_how_to_start_it(admin
 
 def test_with_the_listener_live_the_next_regular_cycle_is_the_safety_nets(admin_client):
     now = timezone.now()
-    SyncSettings.objects.create(pk=1, pause_minutes=5, safety_net_minutes=15)
+    SyncSettings.objects.create(pk=1, pause_seconds=300, safety_net_minutes=15)
     f.SyncRunFactory(status=SyncRun.Status.SUCCEEDED, started_at=now, finished_at=now, trigger="schedule")
     f.SyncRunFactory(status=SyncRun.Status.SUCCEEDED, started_at=now, finished_at=now, trigger="event")
     ListenerState.objects.create(pk=1, connected=True, heartbeat_at=now)
