@@ -20,7 +20,7 @@ from syncapp.models import (
     SyncSettings,
     SyncStep,
 )
-from syncapp.sync import pacing
+from syncapp.sync import channels, pacing
 
 DAY = timedelta(hours=24)
 RECENT_CYCLES = 8
@@ -336,6 +336,10 @@ class ListenerPanel:
     channels: list[StreamChannel]
     delivered: int | None
     delivery_limit: int | None
+    # Synced objects the org's Change Data Capture selection leaves out: they wait for the safety net.
+    safety_net_only: list[str] = field(default_factory=list)
+    by_event: list[str] = field(default_factory=list)
+    safety_net_minutes: int = 0
 
     @property
     def delivery_percent(self) -> int | None:
@@ -352,11 +356,16 @@ def listener_panel(*, now: datetime | None = None) -> ListenerPanel:
     if "Max" in allocation:
         limit = int(allocation["Max"])
         delivered = limit - int(allocation.get("Remaining", limit))
+    sync_settings = SyncSettings.load()
+    streams = list(StreamChannel.objects.filter(sobject__in=channels.streamed_objects()))
     return ListenerPanel(
-        streaming=SyncSettings.load().streaming,
+        streaming=sync_settings.streaming,
         live=state.is_live(now),
         state=state,
-        channels=list(StreamChannel.objects.all()),
+        channels=streams,
         delivered=delivered,
         delivery_limit=limit,
+        safety_net_only=[c.sobject for c in streams if c.published is False],
+        by_event=[c.sobject for c in streams if c.published],
+        safety_net_minutes=sync_settings.safety_net_minutes,
     )
