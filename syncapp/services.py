@@ -119,13 +119,35 @@ def sync_cycle_run_if_due() -> cycle.CycleResult:
         sync_schedule_refresh(busy=busy)
 
 
+IDLE_LOOK_AGAIN = 30.0  # seconds: streaming switched back on, or the pause changed, is noticed this soon
+STARTED_WITHIN = timedelta(seconds=60)  # a queued cycle not started by then (a lost task) is queued again
+
+
 def stream_listen(*, stop: threading.Event) -> None:
-    """Hold the change-event listener until `stop` is set (manage.py listen); idle while streaming is off."""
+    """Hold the change-event listener until `stop` is set (manage.py listen). While streaming is off, keep
+    time for the regular cycle instead: django-q2's scheduler looks at its schedules only every 30 seconds,
+    so on its own it would start a cycle due after a 30-second pause up to a minute after the last one."""
+    queued_at: datetime | None = None
     while not stop.is_set():
         if SyncSettings.load().streaming:
             listener.Listener(stop=stop).run()
+            continue
+        now = timezone.now()
+        due = pacing.next_check_at(now)
+        if due is None or due > now:
+            queued_at = None
+            stop.wait(min(IDLE_LOOK_AGAIN, (due - now).total_seconds()) if due else IDLE_LOOK_AGAIN)
+        elif queued_at is None or now - queued_at > STARTED_WITHIN:
+            _queue_scheduled_cycle()  # the schedule's own task: it checks the pause and the lease again
+            queued_at = now
         else:
-            stop.wait(30)  # switched off in the sync settings: look again now and then
+            stop.wait(1.0)  # queued: look again shortly, until the cycle has run and moved the next due time
+
+
+def _queue_scheduled_cycle() -> None:
+    from django_q.tasks import async_task
+
+    transaction.on_commit(lambda: async_task(SCHEDULE_FUNC, task_name="regular cycle, pause ended"))
 
 
 def sync_cycle_request() -> None:
