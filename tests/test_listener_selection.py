@@ -67,3 +67,31 @@ def test_objects_the_selection_leaves_out_stay_on_the_safety_net(app: App, emula
         app.one("SELECT name FROM syncapp_opportunity WHERE sf_id = ?", (opportunity,))
         == "Found by the safety net"
     )
+
+
+def test_an_object_selected_while_the_listener_runs_is_subscribed_at_the_next_selection_read(
+    app: App, emulator: RunningEmulator
+) -> None:
+    app.listen()
+    assert published(app, "Subscription__c") == 0  # the org's default five hold no custom object
+    emulator.select_change_events(SELECTED)
+    app.execute("UPDATE syncapp_listenerstate SET selection_at = NULL")  # the hourly read falls due
+
+    app.wait_for(lambda: published(app, "Subscription__c") == 1, "the selection read again")
+    app.wait_for(
+        lambda: any(
+            "/data/Subscription__ChangeEvent" in c["subscriptions"] for c in emulator.streaming()["clients"]
+        ),
+        "a session subscribed to the custom object",
+    )
+    [record] = [r["Id"] for r in emulator.query("SELECT Id FROM Subscription__c ORDER BY Id LIMIT 1")]
+    emulator.update("Subscription__c", record, {"Name": "Heard after the change"}, as_user="rep")
+
+    app.wait_for(
+        lambda: (
+            app.one("SELECT name FROM syncapp_customobjectrecord WHERE sf_id = ?", (record,))
+            == "Heard after the change"
+        ),
+        "the custom object edit",
+    )
+    assert app.runs("schedule") == 0
