@@ -17,6 +17,7 @@ from django_q.signing import SignedPackage
 from syncapp import services, tasks
 from syncapp.models import ListenerState, SyncRun, SyncSettings
 from syncapp.models.streaming import LIVE_WITHIN
+from syncapp.selectors.dashboard import current_cycle
 from syncapp.sync import pacing
 from tests import factories as f
 
@@ -134,3 +135,19 @@ def test_switching_the_sync_off_and_on_points_the_schedule_at_the_next_due_cycle
 
         services.sync_switch(enabled=True, actor="test")
         assert the_schedule().next_run == timezone.now()  # the pause passed long ago: due at once
+
+
+@pytest.mark.django_db
+def test_the_dashboards_next_cycle_is_when_the_schedule_wakes(admin_client):
+    SyncSettings.objects.create(pk=1, pause_seconds=30, streaming=False)
+    call_command("ensure_schedules")
+    with time_machine.travel(timezone.now(), tick=False):
+        ended = timezone.now()
+        f.SyncRunFactory(
+            status=SyncRun.Status.SUCCEEDED, started_at=ended, finished_at=ended, trigger="schedule"
+        )
+        services.sync_schedule_refresh()
+
+        assert current_cycle().next_cycle_at == the_schedule().next_run == ended + timedelta(seconds=30)
+        page = admin_client.get("/admin/").content.decode()
+        assert "The next cycle starts within a minute." in page
