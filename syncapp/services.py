@@ -120,14 +120,17 @@ def sync_cycle_run_if_due() -> cycle.CycleResult:
 
 
 IDLE_LOOK_AGAIN = 30.0  # seconds: streaming switched back on, or the pause changed, is noticed this soon
-STARTED_WITHIN = timedelta(seconds=60)  # a queued cycle not started by then (a lost task) is queued again
+CYCLE_END_LOOK = (
+    5.0  # seconds between looks for the end of a queued cycle (then the next pause is timed exactly)
+)
+_NONE_QUEUED = object()
 
 
 def stream_listen(*, stop: threading.Event) -> None:
     """Hold the change-event listener until `stop` is set (manage.py listen). While streaming is off, keep
     time for the regular cycle instead: django-q2's scheduler looks at its schedules only every 30 seconds,
     so on its own it would start a cycle due after a 30-second pause up to a minute after the last one."""
-    queued_at: datetime | None = None
+    queued_after: object = _NONE_QUEUED  # the end of the cycle the last queued one follows
     while not stop.is_set():
         if SyncSettings.load().streaming:
             listener.Listener(stop=stop).run()
@@ -135,13 +138,15 @@ def stream_listen(*, stop: threading.Event) -> None:
         now = timezone.now()
         due = pacing.next_check_at(now)
         if due is None or due > now:
-            queued_at = None
             stop.wait(min(IDLE_LOOK_AGAIN, (due - now).total_seconds()) if due else IDLE_LOOK_AGAIN)
-        elif queued_at is None or now - queued_at > STARTED_WITHIN:
-            _queue_scheduled_cycle()  # the schedule's own task: it checks the pause and the lease again
-            queued_at = now
-        else:
-            stop.wait(1.0)  # queued: look again shortly, until the cycle has run and moved the next due time
+            continue
+        last = pacing.last_regular_end()
+        if last != queued_after:
+            # Once per cycle it follows: a task lost or a worker down is the schedule's to retry, so tasks
+            # never pile up in the queue while no worker runs.
+            _queue_scheduled_cycle()
+            queued_after = last
+        stop.wait(CYCLE_END_LOOK)
 
 
 def _queue_scheduled_cycle() -> None:

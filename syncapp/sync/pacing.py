@@ -29,7 +29,7 @@ def _pause(sync_settings: SyncSettings, *, live: bool) -> timedelta:
     return timedelta(seconds=min(max(seconds, low), MAX_PAUSE_SECONDS))
 
 
-def _last_regular_end() -> datetime | None:
+def last_regular_end() -> datetime | None:
     return (
         SyncRun.objects.exclude(finished_at=None)
         .exclude(trigger=EVENT_TRIGGER)
@@ -45,7 +45,7 @@ def next_cycle_at(now: datetime | None = None) -> datetime | None:
     if not sync_settings.enabled:
         return None
     now = now or timezone.now()
-    last = _last_regular_end()
+    last = last_regular_end()
     if last is None:
         return now
     live = sync_settings.streaming and ListenerState.load().is_live(now)
@@ -72,7 +72,7 @@ def next_check_at(now: datetime | None = None) -> datetime | None:
         return None
     sync_settings = SyncSettings.load()
     state = ListenerState.load()
-    last = _last_regular_end()
+    last = last_regular_end()
     if last is None or not (sync_settings.streaming and state.is_live(now)):
         return due
     short = last + _pause(sync_settings, live=False)
