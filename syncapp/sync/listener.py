@@ -6,7 +6,9 @@ dirty objects starts at once under the same lease as every cycle, so the mirror 
 its guarantees. Events that arrive during a cycle are coalesced into the next. Our own writes (the push,
 flow actions) come back with the sync user as commitUser and are ignored. Replay ids are stored per channel
 after the events are handled, so a restarted listener resumes where it stopped; a lost replay window, a gap
-event or a session that could not resume marks the object dirty, and the delta read catches up.
+event or a session that could not resume marks the object dirty, and the delta read catches up. Only the
+objects the org selects for change events are subscribed (sync/channels.py); the selection is read again
+hourly, and a changed one gets a new session.
 
 Two threads: the main one long-polls Salesforce; the runner runs event cycles, so a long cycle never keeps
 the CometD session from reconnecting within Salesforce's 40 seconds.
