@@ -130,7 +130,7 @@ class Workers:
         return json.loads(result.stdout) if action in ("dump", "edit") else result
 
     def migrate(self, **sync_settings: Any) -> None:
-        self.ok("migrate", {"pause_minutes": 0, **sync_settings})
+        self.ok("migrate", {"pause_seconds": 30, **sync_settings})
 
     def dump(self) -> dict[str, Any]:
         return self.ok("dump")
