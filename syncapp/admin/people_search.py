@@ -1,0 +1,105 @@
+"""The people lists' search: each word starts a name, an email, an email's domain or a company; ids exactly.
+
+Every word is compared, accents and case aside, with the start of the person's search keys
+(`models/search.py`), read from their indexes: "ada" finds Ada and Adams, "müller" and "muller" find Müller,
+"acme.com" finds everyone whose email is at acme.com. Several words must all match ("ada lovelace"); a
+quoted phrase, or the whole search, may also start the company ("acme corp"). A pasted lead or contact id
+finds that person through the unique id indexes.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import reduce
+from operator import and_, or_
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils.text import smart_split, unescape_string_literal
+
+from syncapp.admin.paging import COUNT_CAP
+from syncapp.models import Person
+from syncapp.models.people import SEARCH_KEYS
+from syncapp.models.search import search_key
+
+HELP = (
+    "Each word finds people whose first name, last name, email, email domain (acme.com) or company starts "
+    "with it, accents and case aside; several words must all match. A Salesforce lead or contact id (15 or "
+    "18 characters) finds exactly that person."
+)
+
+# A lead (00Q) or contact (003) id: 15 characters (case-sensitive) or 18 (with the checksum suffix).
+SALESFORCE_ID = re.compile(r"(?:00Q|003)[a-zA-Z0-9]{12}(?:[A-Z0-5]{3})?")
+
+# Past this many matches the list pages through them by modified date instead (see `person_search`).
+MATCHES_CAP = COUNT_CAP + 1
+LAST_CHARACTER = "\U0010ffff"  # sorts after every character a key can hold
+
+
+def starts_with(column: str, key: str) -> Q:
+    """`column` starts with `key`, in a form the database answers from the column's index."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{column}__startswith": key})  # LIKE 'key%' on a pattern-ops index
+    # SQLite's LIKE ignores ASCII case, so it cannot use a binary-ordered index; a range can.
+    return Q(**{f"{column}__gte": key, f"{column}__lt": key + LAST_CHARACTER})
+
+
+def search_words(term: str) -> list[str]:
+    """The search's words as keys; a quoted phrase stays one word."""
+    words = []
+    for word in smart_split(term):
+        if len(word) > 1 and word[0] == word[-1] and word[0] in "\"'":
+            word = unescape_string_literal(word)
+        key = search_key(word)
+        if key:
+            words.append(key)
+    return words
+
+
+def salesforce_id_match(term: str) -> Q:
+    # A 15-char id (from a Salesforce URL) is case-sensitive and prefixes the stored 18-char one; the
+    # checksum suffix uses only A-Z and 0-5, so this range is exact and stays on the unique indexes.
+    if len(term) == 15:
+        low, high = f"{term}000", f"{term}ZZZ"
+        return (
+            Q(sf_id__range=(low, high))
+            | Q(sf_lead_id__range=(low, high))
+            | Q(sf_contact_id__range=(low, high))
+        )
+    return Q(sf_id=term) | Q(sf_lead_id=term) | Q(sf_contact_id=term)
+
+
+def person_search(queryset: QuerySet, term: str) -> QuerySet:
+    """`queryset` narrowed to the people `term` finds."""
+    term = term.strip()
+    if SALESFORCE_ID.fullmatch(term):
+        matches = [salesforce_id_match(term)]
+    else:
+        words = search_words(term)
+        if not words:
+            return queryset
+        matches = [reduce(and_, (reduce(or_, (starts_with(c, w) for c in SEARCH_KEYS)) for w in words))]
+        if len(words) > 1:
+            matches.append(starts_with("search_company", " ".join(words)))
+    # The matches are found first, on their own: next to the list's filters and its modified-date order,
+    # SQLite would walk the date index and test every person. Each match is a separate query so that each
+    # is read from the key indexes (an OR of unlike conditions would be one scan).
+    pks: set[int] = set()
+    for match in matches:
+        pks.update(Person.objects.filter(match).values_list("pk", flat=True)[:MATCHES_CAP])
+        if len(pks) >= MATCHES_CAP:
+            # A word as common as a first letter: thousands of people match, so walking the list in its
+            # own order finds a page of them quickly (and the count stops at the paginator's cap).
+            return queryset.filter(reduce(or_, matches))
+    return queryset.filter(pk__in=sorted(pks))
+
+
+class PeopleSearchMixin:
+    """Put after our NoticeMixin in an admin's bases: the search words are capped first (`lists.py`)."""
+
+    search_fields = SEARCH_KEYS  # shows the search box; `person_search` does the searching
+    search_help_text = HELP
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        return person_search(queryset, search_term), False
