@@ -70,15 +70,16 @@ def salesforce_id_match(term: str) -> Q:
     return Q(sf_id=term) | Q(sf_lead_id=term) | Q(sf_contact_id=term)
 
 
-def person_search(queryset: QuerySet, term: str) -> QuerySet:
-    """`queryset` narrowed to the people `term` finds."""
+def people_matching(term: str) -> list[int] | Q | None:
+    """The pks of the people `term` finds; a condition instead when more than MATCHES_CAP match; None for a
+    search with no words."""
     term = term.strip()
     if SALESFORCE_ID.fullmatch(term):
         matches = [salesforce_id_match(term)]
     else:
         words = search_words(term)
         if not words:
-            return queryset
+            return None
         matches = [reduce(and_, (reduce(or_, (starts_with(c, w) for c in SEARCH_KEYS)) for w in words))]
         if len(words) > 1:
             matches.append(starts_with("search_company", " ".join(words)))
@@ -91,8 +92,20 @@ def person_search(queryset: QuerySet, term: str) -> QuerySet:
         if len(pks) >= MATCHES_CAP:
             # A word as common as a first letter: thousands of people match, so walking the list in its
             # own order finds a page of them quickly (and the count stops at the paginator's cap).
-            return queryset.filter(reduce(or_, matches))
-    return queryset.filter(pk__in=sorted(pks))
+            return reduce(or_, matches)
+    return sorted(pks)
+
+
+def person_search(queryset: QuerySet, term: str, person_path: str = "") -> QuerySet:
+    """`queryset` narrowed to the people `term` finds, or to their rows (`person_path`: the lookup from a
+    row to its person, e.g. "person" for the activity log)."""
+    found = people_matching(term)
+    if found is None:
+        return queryset
+    if isinstance(found, Q):
+        people = Person.objects.filter(found)
+        return queryset.filter(**{f"{person_path}__in" if person_path else "pk__in": people})
+    return queryset.filter(**{f"{person_path}_id__in" if person_path else "pk__in": found})
 
 
 class PeopleSearchMixin:
@@ -100,6 +113,7 @@ class PeopleSearchMixin:
 
     search_fields = SEARCH_KEYS  # shows the search box; `person_search` does the searching
     search_help_text = HELP
+    person_path = ""  # the lookup from a listed row to its person; "" when the list is of people
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
-        return person_search(queryset, search_term), False
+        return person_search(queryset, search_term, self.person_path), False

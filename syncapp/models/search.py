@@ -16,6 +16,10 @@ from typing import Any
 from django.db import connection, models
 
 PARTS = ("whole", "domain")
+# Latin letters Unicode does not decompose into a base letter and an accent (after case folding).
+UNDECOMPOSED = str.maketrans(
+    {"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "\u0131": "i", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"}
+)
 
 
 def search_key(value: object, *, part: str = "whole", max_length: int = 255) -> str:
@@ -27,7 +31,7 @@ def search_key(value: object, *, part: str = "whole", max_length: int = 255) -> 
         if not at:
             return ""
     decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().translate(UNDECOMPOSED)
     return " ".join(folded.split())[:max_length]
 
 
