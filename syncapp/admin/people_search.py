@@ -70,25 +70,37 @@ def salesforce_id_match(term: str) -> Q:
     return Q(sf_id=term) | Q(sf_lead_id=term) | Q(sf_contact_id=term)
 
 
+def search_conditions(term: str) -> list[Q]:
+    """What `term` asks for, as conditions on Person (any may match); none for a search without words."""
+    term = term.strip()
+    if SALESFORCE_ID.fullmatch(term):
+        return [salesforce_id_match(term)]
+    words = search_words(term)
+    if not words:
+        return []
+    matches = [reduce(and_, (reduce(or_, (starts_with(c, w) for c in SEARCH_KEYS)) for w in words))]
+    if len(words) > 1:
+        matches.append(starts_with("search_company", " ".join(words)))
+    return matches
+
+
+def matching_pks(condition: Q) -> QuerySet:
+    # Unordered: in the list's order SQLite would walk the modified-date index instead of the key indexes.
+    return Person.objects.filter(condition).order_by().values_list("pk", flat=True)
+
+
 def people_matching(term: str) -> list[int] | Q | None:
     """The pks of the people `term` finds; a condition instead when more than MATCHES_CAP match; None for a
     search with no words."""
-    term = term.strip()
-    if SALESFORCE_ID.fullmatch(term):
-        matches = [salesforce_id_match(term)]
-    else:
-        words = search_words(term)
-        if not words:
-            return None
-        matches = [reduce(and_, (reduce(or_, (starts_with(c, w) for c in SEARCH_KEYS)) for w in words))]
-        if len(words) > 1:
-            matches.append(starts_with("search_company", " ".join(words)))
+    matches = search_conditions(term)
+    if not matches:
+        return None
     # The matches are found first, on their own: next to the list's filters and its modified-date order,
     # SQLite would walk the date index and test every person. Each match is a separate query so that each
     # is read from the key indexes (an OR of unlike conditions would be one scan).
     pks: set[int] = set()
     for match in matches:
-        pks.update(Person.objects.filter(match).values_list("pk", flat=True)[:MATCHES_CAP])
+        pks.update(matching_pks(match)[:MATCHES_CAP])
         if len(pks) >= MATCHES_CAP:
             # A word as common as a first letter: thousands of people match, so walking the list in its
             # own order finds a page of them quickly (and the count stops at the paginator's cap).

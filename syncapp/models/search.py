@@ -30,9 +30,10 @@ def search_key(value: object, *, part: str = "whole", max_length: int = 255) -> 
         _, at, text = text.rpartition("@")
         if not at:
             return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().translate(UNDECOMPOSED)
-    return " ".join(folded.split())[:max_length]
+    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()))
+    # Control characters go too: PostgreSQL refuses a NUL in a query, and nobody types the others.
+    kept = (c for c in decomposed if c.isprintable() and not unicodedata.combining(c))
+    return "".join(kept).casefold().translate(UNDECOMPOSED)[:max_length]
 
 
 class SearchKeyField(models.CharField):
