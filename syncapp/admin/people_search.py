@@ -32,7 +32,7 @@ HELP = (
 # A lead (00Q) or contact (003) id: 15 characters (case-sensitive) or 18 (with the checksum suffix).
 SALESFORCE_ID = re.compile(r"(?:00Q|003)[a-zA-Z0-9]{12}(?:[A-Z0-5]{3})?")
 
-# Past this many matches the list pages through them by modified date instead (see `person_search`).
+# Past this many matches the list pages through them by modified date instead (see `people_matching`).
 MATCHES_CAP = COUNT_CAP + 1
 LAST_CHARACTER = "\U0010ffff"  # sorts after every character a key can hold
 
