@@ -121,7 +121,10 @@ def measure(repeat: int, heavy: int) -> dict[str, object]:
         "activity log (everyone)": "/admin/syncapp/activitylog/",
         "activity log (everyone), search an email": "/admin/syncapp/activitylog/?q=person777%40example1.com",
     }
-    timings = {name: timed(client, url, repeat) for name, url in pages.items()}
+    timings = {}
+    for name, url in pages.items():
+        timings[name] = timed(client, url, repeat)
+        print(f"{name}: {timings[name]} ms (wall, CPU)", file=sys.stderr, flush=True)  # a long run's progress
     return {
         "median_wall_ms": {name: wall for name, (wall, _) in timings.items()},
         "median_cpu_ms": {name: cpu for name, (_, cpu) in timings.items()},
