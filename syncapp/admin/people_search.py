@@ -115,8 +115,11 @@ def person_search(queryset: QuerySet, term: str, person_path: str = "") -> Query
     if found is None:
         return queryset
     if isinstance(found, Q):
-        people = Person.objects.filter(found)
-        return queryset.filter(**{f"{person_path}__in" if person_path else "pk__in": people})
+        return (
+            queryset.filter(**{f"{person_path}__in": Person.objects.filter(found)})
+            if person_path
+            else queryset.filter(found)
+        )
     return queryset.filter(**{f"{person_path}_id__in" if person_path else "pk__in": found})
 
 
