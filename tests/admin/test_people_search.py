@@ -139,3 +139,15 @@ def test_a_search_reads_the_search_key_or_id_indexes_not_every_person(db, term):
             "USING COVERING INDEX", ""
         ), plan
         assert re.search(r"INDEX (person_search_\w+|sqlite_autoindex_syncapp_person_\d)", plan), plan
+
+
+def test_a_word_matching_a_large_share_of_everyone_lists_them_newest_first(admin_client, people, monkeypatch):
+    monkeypatch.setattr(people_search, "MATCHES_CAP", 1)
+    monkeypatch.setattr(people_search, "DENSE", 2)
+
+    page = admin_client.get(PEOPLE, {"q": "acme.com"}).content.decode()
+
+    assert re.findall(r'<td class="field-email">([^<]+)</td>', page) == [
+        "wile@acme.com.example",
+        "j.mueller@acme.com",
+    ]
