@@ -22,6 +22,7 @@ from syncapp.models import (
     SalesforceActivity,
     SyncError,
 )
+from syncapp.models.search import fill_search_keys
 from syncapp.sync.activity_log import ActivityWriter, display, log_new_people
 from syncapp.sync.hooks import Hook, HookedObject, RowChange
 from syncapp.sync.pull.values import column_values, parse_datetime
@@ -111,6 +112,8 @@ class PersonHook(Hook):
         }
 
     def after_bulk_insert(self, after_pk: int) -> None:
+        # The lane's SQL cannot fold accents as Python does: the new rows' search keys are filled here.
+        fill_search_keys(Person, after_pk=after_pk)
         log_new_people(after_pk=after_pk, sfdc_type=self.entry.sobject, sync_run_id=self.writer.sync_run_id)
 
     def extra_columns(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
