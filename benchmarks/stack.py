@@ -109,11 +109,12 @@ class Stack:
 
     def start_web(self, *, workers: int, threads: int) -> str:
         port = free_port()
+        # No control socket: its default path is one per home folder, shared by every gunicorn started there.
         process = self._spawn(
             "gunicorn",
             [sys.executable, "-m", "gunicorn", "core.wsgi", "--bind", f"127.0.0.1:{port}",
              "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-             "--timeout", "120", "--keep-alive", "75"],
+             "--timeout", "120", "--keep-alive", "75", "--no-control-socket"],
         )  # fmt: skip
         self.web_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
