@@ -252,6 +252,8 @@ def measure(repeat: int, heavy: int) -> dict[str, object]:
     client.force_login(user)
     people = "/admin/syncapp/person/"
     pages = {
+        # The baseline: a page that reads nothing from the mirror (session, user, template, middleware).
+        "baseline: password change form": "/admin/password_change/",
         "dashboard": "/admin/",
         "people": people,
         "people, search 'Last4242'": f"{people}?q=Last4242",

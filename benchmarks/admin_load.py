@@ -247,6 +247,12 @@ def run_users(stack: Stack, users: int, idle_rounds: int) -> dict[str, object]:
         "errors": len(errors),
         "error_samples": errors[:10],
         "flow_runs": dict(FlowRun.objects.values_list("status").annotate(n=Count("pk"))),
+        # Why runs failed, by Salesforce's error code: the demo org has records that break validation rules.
+        "flow_run_failures": dict(
+            FlowRun.objects.filter(status=FlowRun.Status.FAILED)
+            .values_list("error_code")
+            .annotate(n=Count("pk"))
+        ),
         "during_load": summary(record.rows["load"]),
         "sync_idle": summary(record.rows["idle"]),
     }

@@ -157,7 +157,15 @@ def admin_load(r: dict) -> Rows:
                 ("errors, any unexpected answer (must be 0)", r["errors"], ""),
                 ("500s (must be 0)", load["status_500"], idle["status_500"]),
                 ("lock errors in the servers' logs (must be 0)", locks, ""),
-                ("flow runs clicked: outcome", ", ".join(f"{k} {v}" for k, v in r["flow_runs"].items()), ""),
+                (
+                    "flow runs clicked: outcome",
+                    ", ".join(f"{k} {v}" for k, v in r["flow_runs"].items()),
+                    "failed, by Salesforce's code: "
+                    + (
+                        ", ".join(f"{k or 'no code'} {v}" for k, v in r["flow_run_failures"].items())
+                        or "none"
+                    ),
+                ),
             ],
         ),
         "",
