@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -28,13 +29,38 @@ def database_kind(url: str | None = None) -> str:
     return "postgresql" if url.startswith("postgres") else "sqlite"
 
 
+def fresh_database(workdir: Path) -> tuple[str, Callable[[], None]]:
+    """A database URL no run has used, and how to drop it: a SQLite file in `workdir`, or a new database
+    next to the one DATABASE_URL names when that is PostgreSQL (its name plus a random suffix)."""
+    if database_kind() == "sqlite":
+        return f"sqlite:///{workdir / 'app.sqlite3'}", lambda: None
+    import psycopg
+
+    server, _, base = os.environ["DATABASE_URL"].rpartition("/")
+    name = f"{base.split('?')[0]}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        from django.conf import settings
+
+        if settings.configured:  # this process's own connections first, or the database is in use
+            from django.db import connections
+
+            connections.close_all()
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"{server}/{name}", drop
+
+
 class Stack:
     def __init__(self, workdir: Path, persons: int) -> None:
         self.workdir = workdir
         self.processes: list[tuple[str, subprocess.Popen]] = []
-        self._drop_database = lambda: None
         self.emulator, self.port, self.seed_seconds = start_emulator(workdir, persons)
         self.kind = database_kind()
+        self._database_url, self._drop_database = fresh_database(workdir)
         redis = os.environ.get("REDIS_URL", "") if self.kind == "postgresql" else ""
         self.env = {
             **{
@@ -46,7 +72,7 @@ class Stack:
             "SYNCAPP_ENV_FILE": str(workdir / "absent.env"),
             "DEBUG": "false",
             "SECRET_KEY": SECRET,
-            "DATABASE_URL": self._database(),
+            "DATABASE_URL": self._database_url,
             "REDIS_URL": redis,
             "Q_NAME": f"bench-{uuid.uuid4().hex[:8]}",
             # Plain http on loopback: in production a TLS proxy sits in front (BEHIND_HTTPS_PROXY).
@@ -61,23 +87,6 @@ class Stack:
             "LOG_LEVEL": "WARNING",
         }
         self.web_url = ""
-
-    def _database(self) -> str:
-        if self.kind == "sqlite":
-            return f"sqlite:///{self.workdir / 'app.sqlite3'}"
-        import psycopg
-
-        server, _, base = os.environ["DATABASE_URL"].rpartition("/")
-        name = f"{base.split('?')[0]}_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-        def drop() -> None:
-            with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-        self._drop_database = drop
-        return f"{server}/{name}"
 
     def manage(self, *args: str) -> str:
         done = subprocess.run(
@@ -153,10 +162,4 @@ class Stack:
                 process.wait()
         self.emulator.terminate()
         self.emulator.wait(timeout=30)
-        from django.conf import settings
-
-        if settings.configured:  # this process's own connection, or PostgreSQL refuses to drop the database
-            from django.db import connections
-
-            connections.close_all()
         self._drop_database()

@@ -104,7 +104,7 @@ def admin_bench(r: dict) -> Rows:
 
 
 def flow_bench(r: dict) -> Rows:
-    return table(
+    return [f"{r.get('database', 'sqlite')}, broker {r.get('broker', 'orm')}, one qcluster.", "", *table(
         "| figure | median | p95 |",
         [
             (f"click → the lead exists in Salesforce ({r['clicks']} clicks)",
@@ -114,7 +114,7 @@ def flow_bench(r: dict) -> Rows:
             (f"one bulk request over {n(r['bulk_people'])} people: seconds / API calls / succeeded",
              f"{r['bulk_seconds']} s / {r['bulk_api_calls']} / {n(r['bulk_succeeded'])}", ""),
         ],
-    )  # fmt: skip
+    )]  # fmt: skip
 
 
 def streaming_bench(r: dict) -> Rows:
@@ -192,7 +192,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
               databases=("sqlite", "postgresql")),
     Benchmark("flow_bench", "Flow actions with a real qcluster",
               {"full": ("--clicks", "100", "--bulk", "1000"), "small": ("--clicks", "20", "--bulk", "200")},
-              flow_bench),
+              flow_bench, databases=("sqlite", "postgresql")),
     Benchmark("streaming_bench", "Changes by event",
               {"full": ("--persons", "2000", "--edits", "100", "--spread", "120", "--idle", "120", "--burst",
                         "1000"),

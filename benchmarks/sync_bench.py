@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,14 +51,17 @@ def start_emulator(workdir: Path, persons: int) -> tuple[subprocess.Popen, int, 
     return proc, port, time.perf_counter() - started
 
 
-def setup_django(workdir: Path, port: int) -> None:
+def setup_django(workdir: Path, port: int, database_url: str = "") -> None:
+    """Django in this process against the emulator; SQLite in `workdir` unless given another database."""
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "core.settings",
             "SYNCAPP_ENV_FILE": str(workdir / "absent.env"),
             "DEBUG": "false",  # as in production: DEBUG keeps a log of every query in memory
             "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-            "DATABASE_URL": f"sqlite:///{workdir / 'app.sqlite3'}",
+            "DATABASE_URL": database_url or f"sqlite:///{workdir / 'app.sqlite3'}",
+            # With REDIS_URL, a queue of this run's own: one left over by an earlier run is never picked up.
+            "Q_NAME": f"bench-{uuid.uuid4().hex[:8]}",
             "SALESFORCE_LOGIN_URL": f"https://127.0.0.1:{port}",
             "SALESFORCE_CLIENT_ID": "emulator-client-id",
             "SALESFORCE_CLIENT_SECRET": "emulator-client-secret",
