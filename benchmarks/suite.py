@@ -91,8 +91,8 @@ def admin_bench(r: dict) -> Rows:
     walls, cpus = r["median_wall_ms"], r["median_cpu_ms"]
     csv = r["errors_csv"]
     return [
-        f"{n(r['persons'])} people, {n(r['activity'])} activity rows; median of the loads, load average "
-        f"{r['load_average']:.1f}.",
+        f"{r.get('database', 'sqlite')}: {n(r['persons'])} people, {n(r['activity'])} activity rows; "
+        f"median of the loads, load average {r['load_average']:.1f}.",
         "",
         *table(
             "| page | wall ms | CPU ms |",
@@ -185,7 +185,8 @@ BENCHMARKS: tuple[Benchmark, ...] = (
                "small": ("--persons", "50000", "--changed", "2000")}, sync_bench),
     Benchmark("admin_bench", "The marketer's pages, one at a time",
               {"full": ("--persons", "1000000", "--activity", "10000000"),
-               "small": ("--persons", "50000", "--activity", "200000")}, admin_bench),
+               "small": ("--persons", "50000", "--activity", "200000")}, admin_bench,
+              databases=("sqlite", "postgresql")),
     Benchmark("admin_load", "The admin under 20 users while the initial load runs",
               {"full": ("--persons", "1000000", "--users", "20"),
                "small": ("--persons", "50000", "--users", "20")}, admin_load,
