@@ -214,14 +214,16 @@ def run_users(stack: Stack, users: int, idle_rounds: int) -> dict[str, object]:
     with transaction.atomic():
         services.sync_cycle_request()  # what "Sync now" does: the workers run the initial load
     started = time.perf_counter()
-    threads = [threading.Thread(target=m.go, args=(stop, None)) for m in marketers]
+    threads = [threading.Thread(target=m.go, args=(stop, None), daemon=True) for m in marketers]
     for thread in threads:
         thread.start()
-    while not SyncRun.objects.filter(finished_at__isnull=False).exists():
-        if not any(t.is_alive() for t in threads) or stop.wait(1.0):
-            break  # every user stopped on its own (errors are counted below): nothing left to measure
+    try:
+        while not SyncRun.objects.filter(finished_at__isnull=False).exists():
+            if not any(t.is_alive() for t in threads) or stop.wait(1.0):
+                break  # every user stopped on its own (errors are counted below): nothing left to measure
+    finally:
+        stop.set()  # interrupted too: the users stop before the stack is taken down under them
     load_seconds = time.perf_counter() - started
-    stop.set()
     for thread in threads:
         thread.join()
     run = SyncRun.objects.order_by("pk").last()
