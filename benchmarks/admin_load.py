@@ -18,6 +18,7 @@ page in both phases.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -28,11 +29,11 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from html.parser import HTMLParser
 from pathlib import Path
 
 import requests
 
+from benchmarks.forms import FormReader
 from benchmarks.stack import Stack
 
 PEOPLE = "/admin/syncapp/person/"
@@ -41,49 +42,6 @@ PEOPLE = "/admin/syncapp/person/"
 # pages are valid as they come (the campaign flows need a member status typed in, read elsewhere).
 CLICKED_FLOWS = ("sync_person_to_sfdc", "create_task", "change_owner")
 LOCK_WORDS = ("database is locked", "deadlock detected", "lock timeout", "could not obtain lock")
-
-
-class FormReader(HTMLParser):
-    """The fields of a page's POST form with the values a browser would send untouched."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: dict[str, str] = {}
-        self.required: list[str] = []
-        self.choices: dict[str, list[str]] = defaultdict(list)  # a select's non-blank options
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        name = a.get("name")
-        if tag == "input" and name and a.get("type") not in ("submit", "button"):
-            if a.get("type") in ("radio", "checkbox"):
-                if "checked" in a or (a.get("type") == "radio" and name not in self.fields):
-                    self.fields[name] = a.get("value", "on")
-            else:
-                self.fields[name] = a.get("value", "")
-            if "required" in a:
-                self.required.append(name)
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select:
-            if a.get("value"):
-                self.choices[self._select].append(a["value"])
-            if "selected" in a or (self._select not in self.fields and a.get("value")):
-                self.fields[self._select] = a.get("value", "")
-        elif tag == "textarea" and name:
-            self._textarea, self.fields[name] = name, ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.fields[self._textarea] += data
 
 
 class Recorder:
@@ -107,7 +65,12 @@ class Marketer:
 
     def call(self, page: str, method: str, path: str, expect: int = 200, **kw) -> requests.Response:
         started = time.perf_counter()
-        response = self.http.request(method, self.base + path, allow_redirects=False, timeout=300, **kw)
+        try:
+            response = self.http.request(method, self.base + path, allow_redirects=False, timeout=300, **kw)
+        except requests.RequestException as exc:  # counted against its page, then the round goes on
+            self.record.add(page, 0, time.perf_counter() - started)
+            self.errors.append(f"{method} {path} ({page}): {type(exc).__name__}")
+            raise
         self.record.add(page, response.status_code, time.perf_counter() - started)
         if response.status_code != expect:
             self.errors.append(f"{method} {path}: {response.status_code}")
@@ -162,10 +125,8 @@ class Marketer:
     def go(self, stop: threading.Event, rounds: int | None) -> None:
         done = 0
         while not stop.is_set() and (rounds is None or done < rounds):
-            try:
+            with contextlib.suppress(requests.RequestException):  # already counted by `call`
                 self.round()
-            except requests.RequestException as exc:
-                self.errors.append(f"{type(exc).__name__}: {exc}")
             done += 1
 
 
@@ -287,7 +248,11 @@ def main() -> None:
                 "cpus": os.cpu_count(),
             }
             out.update(run_users(stack, args.users, args.idle_rounds))
-            out["log_lines"] = stack.log_lines("Internal Server Error", "Traceback", *LOCK_WORDS)
+            out["log_lines"] = stack.log_lines(
+                "Internal Server Error", "Traceback", "WORKER TIMEOUT", *LOCK_WORDS
+            )
+            if out["errors"] or any(out["log_lines"].values()):
+                out["logs_kept_in"] = stack.keep_logs()  # the servers' own account of what went wrong
         finally:
             stack.close()
     print(json.dumps(out, indent=2))

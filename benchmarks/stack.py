@@ -9,6 +9,7 @@ earlier run is never picked up. Every process is stopped by its own id when the 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -148,6 +149,14 @@ class Stack:
                 for word in words:
                     counts[word] += word.lower() in line
         return counts
+
+    def keep_logs(self) -> str:
+        """Copy the processes' logs out of the work folder (removed at the end) into var/bench-logs/."""
+        kept = ROOT / "var" / "bench-logs" / f"{time.strftime('%Y%m%d-%H%M%S')}-{self.kind}"
+        kept.mkdir(parents=True, exist_ok=True)
+        for name, _ in self.processes:
+            shutil.copy(self.workdir / f"{name}.log", kept)
+        return str(kept)
 
     def close(self) -> None:
         for _, process in reversed(self.processes):
