@@ -24,7 +24,20 @@ from syncapp.sync.pull.values import csv_lines
 from syncapp.sync.schema import SyncSchema, load_schema
 from syncapp.sync.steps import Counts, StepRecorder
 
-BULK_CHUNK = 10000  # rows per transaction while applying a Bulk CSV page
+BULK_CHUNK = 10000  # most rows per transaction while applying a Bulk CSV page
+# SQLite has one writer: every other write (a flow action clicked in the admin, the task queue) waits for this
+# transaction and fails with "database is locked" after the busy timeout (20 s). On a busy machine 10,000 rows
+# took longer than that (the admin load test at 200,000 people: 500s on flow actions), so each transaction is
+# sized from the previous one's rate to last about this long; an idle machine still writes 10,000 at a time.
+TRANSACTION_SECONDS = 1.0
+MIN_CHUNK = 100
+
+
+def next_chunk_rows(rows: int, seconds: float) -> int:
+    """Rows for the next transaction, given that the last one wrote `rows` in `seconds`."""
+    if seconds <= 0:
+        return BULK_CHUNK
+    return min(BULK_CHUNK, max(MIN_CHUNK, int(rows / seconds * TRANSACTION_SECONDS)))
 
 
 @dataclass(frozen=True)
@@ -114,8 +127,9 @@ class ObjectPull:
         if row is None:
             cursors.skip_empty_page(cursor, next_locator)
             return
+        size = BULK_CHUNK
         while row is not None:
-            chunk = [row, *itertools.islice(reader, BULK_CHUNK - 1)]
+            chunk = [row, *itertools.islice(reader, size - 1)]
             row = next(reader, None)
             if row is None:
                 # The checkpoint commits with the page's last chunk: a crash before it replays this page
@@ -123,7 +137,9 @@ class ObjectPull:
                 cursors.checkpoint(cursor, next_locator)
             started = time.perf_counter()
             self.counts = self.counts + self.applier.apply_csv(header, chunk, cursor)
-            self.seconds_writing += time.perf_counter() - started
+            took = time.perf_counter() - started
+            self.seconds_writing += took
+            size = next_chunk_rows(len(chunk), took)
             self.on_progress(self.counts, cursor.rows_read)
 
 
