@@ -15,10 +15,14 @@ class Size:
     persons: int
     kills: int
     bursts: int
+    flow_people: int  # people created in the admin per batch of the flow kills
 
 
 # `make test` runs the reduced size; `make faults` sets FAULTS_SIZE=full (the figures in docs/benchmarks.md).
-SIZES = {"small": Size(persons=150, kills=5, bursts=1), "full": Size(persons=5000, kills=24, bursts=4)}
+SIZES = {
+    "small": Size(persons=150, kills=5, bursts=1, flow_people=3),
+    "full": Size(persons=5000, kills=24, bursts=4, flow_people=200),
+}
 
 
 @pytest.fixture

@@ -127,7 +127,7 @@ class Workers:
         result = self.run(action, arg if isinstance(arg, str) else json.dumps(arg))
         if result.returncode:
             raise WorkerFailed(f"{action} exited {result.returncode}: {result.stderr[-3000:]}")
-        return json.loads(result.stdout) if action in ("dump", "edit") else result
+        return json.loads(result.stdout) if action in ("dump", "edit", "people") else result
 
     def migrate(self, **sync_settings: Any) -> None:
         self.ok("migrate", {"pause_minutes": 0, **sync_settings})
@@ -137,6 +137,31 @@ class Workers:
 
     def edit(self, edits: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return self.ok("edit", edits)
+
+    def flow(
+        self,
+        action: str,
+        persons: list[int],
+        *options: str,
+        kill: str = "",
+        phase: str = "",
+        stale: bool = False,
+    ) -> bool:
+        """`manage.py flow` in a worker process, killed at `kill` (a kill lands in `phase`); `stale`: as if a
+        killed run's task timeout had passed. True if the kill landed."""
+        arg = json.dumps({"action": action, "persons": persons, "options": options, "stale": stale})
+        result = self.run("flow", arg, kill=kill)
+        self.said = result.stdout[-3000:]  # what the command printed per person
+        if result.returncode == -signal.SIGKILL:
+            self.totals.kills += 1
+            self.totals.kills_by_phase[f"flow action: {phase or phase_of(self._last_note())}"] += 1
+            return True
+        if result.returncode:
+            raise WorkerFailed(f"flow {action} exited {result.returncode}: {result.stderr[-3000:]}")
+        return False
+
+    def _last_note(self) -> dict[str, str]:
+        return json.loads((self.tmp / "kills.jsonl").read_text().splitlines()[-1])
 
     def queue_edits(self, edits: list[dict[str, Any]]) -> None:
         """Local edits the next cycle's worker makes before it starts (saves a process per round)."""

@@ -88,6 +88,31 @@ def expire_lease() -> None:
     SyncSettings.objects.filter(pk=1).update(lease_until=timezone.now() - timedelta(seconds=1))
 
 
+def flows_stale() -> None:
+    """What the clock does after a flow task's timeout: a run a killed worker left "running" is stale."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from syncapp.models import FlowRun
+
+    long_ago = timezone.now() - timedelta(seconds=settings.FLOW_TASK_TIMEOUT + 120)
+    FlowRun.objects.filter(status=FlowRun.Status.RUNNING).update(started_at=long_ago)
+    FlowRun.objects.filter(status=FlowRun.Status.QUEUED).update(created_at=long_ago)
+
+
+def run_flow(arg: dict[str, Any]) -> None:
+    """`manage.py flow KEY --person … --option …`, exactly as an operator runs it."""
+    from django.core.management import CommandError, call_command
+
+    if arg.get("stale"):
+        flows_stale()
+    people = [f"--person={pk}" for pk in arg["persons"]]
+    try:
+        call_command("flow", arg["action"], *people, *(f"--option={o}" for o in arg.get("options", ())))
+    except CommandError as exc:  # some runs failed: said per person, the suite reads the FlowRuns
+        sys.stdout.write(f"{exc}\n")
+
+
 def retries_due() -> None:
     """What the clock does after a transient error's backoff (a minute and up): the retry is due now."""
     from syncapp.models import OutboundChange
@@ -108,10 +133,11 @@ def main(action: str, arg: str = "") -> None:
         SyncSettings.ensure()
         SyncSettings.objects.filter(pk=1).update(**json.loads(arg or "{}"))
         return
-    if action in ("dump", "edit"):
+    if action in ("dump", "edit", "people"):
         from tests.faults import mirror
 
-        out = mirror.dump() if action == "dump" else mirror.edit(json.loads(arg))
+        do = {"dump": lambda _: mirror.dump(), "edit": mirror.edit, "people": mirror.local_people}
+        out = do[action](json.loads(arg or "null"))
         sys.stdout.write(json.dumps(out))
         return
     edits = os.environ.get("FAULT_EDITS")
@@ -127,6 +153,9 @@ def main(action: str, arg: str = "") -> None:
         if os.environ.get("FAULT_RETRIES_DUE"):
             retries_due()
         call_command("sync_now")
+        return
+    if action == "flow":
+        run_flow(json.loads(arg))
         return
     raise SystemExit(f"unknown action {action!r}")
 
