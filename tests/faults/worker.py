@@ -39,6 +39,8 @@ def die() -> None:
     if notes:
         with open(notes, "a", encoding="utf-8") as out:
             out.write(json.dumps({"kind": KILL_KIND, "at": int(KILL_AT), **LAST}) + "\n")
+    if os.environ.get("FAULT_KILL_GROUP"):  # a qcluster: its parent and every worker, as `kill -9 -PGID`
+        os.killpg(os.getpgid(0), signal.SIGKILL)
     os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -113,6 +115,22 @@ def run_flow(arg: dict[str, Any]) -> None:
         sys.stdout.write(f"{exc}\n")
 
 
+def enqueue(arg: dict[str, Any]) -> None:
+    from django.db import transaction
+
+    from syncapp import services
+    from syncapp.models import Person
+
+    if arg.get("stale"):
+        flows_stale()
+    for flow in arg.get("flows", ()):
+        people = list(Person.objects.filter(pk__in=flow["persons"]))
+        services.flow_run_request(action=flow["action"], persons=people, options=flow.get("options", {}))
+    if arg.get("cycle"):
+        with transaction.atomic():
+            services.sync_cycle_request()
+
+
 def retries_due() -> None:
     """What the clock does after a transient error's backoff (a minute and up): the retry is due now."""
     from syncapp.models import OutboundChange
@@ -156,6 +174,12 @@ def main(action: str, arg: str = "") -> None:
         return
     if action == "flow":
         run_flow(json.loads(arg))
+        return
+    if action == "qcluster":  # its workers are forked from here: they inherit the kill hooks
+        call_command("qcluster")
+        return
+    if action == "enqueue":  # what the admin's "Sync now" and flow buttons do: tasks for the cluster
+        enqueue(json.loads(arg))
         return
     raise SystemExit(f"unknown action {action!r}")
 
