@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from syncapp import services
-from syncapp.models import FlowRun, OutboundChange, Person, SyncRun
+from syncapp.models import FlowRun, OutboundChange, Person, SyncError, SyncRun
 from syncapp.sync.registry import ACCOUNTS, CAMPAIGN_MEMBERS, CAMPAIGNS, CONTACTS, LEADS, SyncedObject
 from syncapp.sync.schema import load_schema
 
@@ -42,6 +42,9 @@ def dump() -> dict[str, Any]:
         "people": people,
         "outbox": outbox,
         "flow_runs": flow_runs,
+        "job_errors": list(
+            SyncError.objects.filter(level=SyncError.Level.JOB).values_list("message", flat=True)
+        ),
         "last_run": {"status": last.status, "message": last.message} if last else None,
     }
 

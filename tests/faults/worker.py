@@ -31,7 +31,26 @@ def event(kind: str, description: str) -> None:
         return
     MATCHED[kind] += 1
     if MATCHED[kind] == int(KILL_AT):
-        die()
+        if os.environ.get("FAULT_THEN"):
+            change_the_org()
+        else:
+            die()
+
+
+def change_the_org() -> None:
+    """Instead of dying at the event: change the org there (FAULT_THEN: [[method, control path, body], …]
+    on the emulator's control API), as an administrator working in Salesforce mid-cycle would."""
+    import urllib.request
+
+    for method, path, body in json.loads(os.environ["FAULT_THEN"]):
+        request = urllib.request.Request(
+            f"{os.environ['FAULT_CONTROL']}{path}",
+            data=json.dumps(body).encode() if body is not None else None,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status < 300, answer.read()
 
 
 def die() -> None:
