@@ -10,4 +10,4 @@ from core.settings import Q_CLUSTER as APP_Q_CLUSTER
 from core.test_settings import *  # noqa: F403
 
 Q_CLUSTER = {**APP_Q_CLUSTER, "sync": False, "workers": 2, "timeout": 90, "retry": 120, "poll": 0.1}
-SYNC_LEASE_SECONDS = 15  # a killed cycle's lease: the next cycle waits this long, not forever
+SYNC_LEASE_SECONDS = 8  # a killed cycle's lease: the next cycle waits this long, not forever

@@ -54,9 +54,7 @@ def test_fields_deleted_or_hidden_mid_cycle_stop_syncing_and_nothing_else_is_los
     workers.run("sync", kill=BEFORE_PUSH)
     workers.totals.faults["field hidden from the sync user mid-cycle"] += 2
     del workers.env["FAULT_THEN"]
-    workers.settle()
-
-    dump = workers.dump()
+    dump = workers.settle()
     report = compare(emulator, dump, edits)
     record("fields deleted or hidden mid-cycle", workers.totals, report)
 

@@ -157,6 +157,47 @@ def retries_due() -> None:
     OutboundChange.objects.filter(state=OutboundChange.State.PENDING).update(next_attempt_at=None)
 
 
+def sync_settings(values: dict[str, Any]) -> None:
+    from syncapp.models import SyncSettings
+
+    SyncSettings.ensure()
+    SyncSettings.objects.filter(pk=1).update(**values)
+
+
+def clean(arg: dict[str, Any]) -> None:
+    """Cycles in this process until `times` of them succeeded in a row of attempts (a failed cycle is tried
+    again, as the schedule would, with the backoff of transient errors passed); then the dump, if asked.
+    One process instead of one per attempt: only a kill needs a new process."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    failures, attempts = [], 0
+    for _ in range(arg.get("times", 1)):
+        while True:
+            attempts += 1
+            if attempts > arg["restarts"]:
+                raise SystemExit(f"no clean cycle after {arg['restarts']} attempts: {failures[-3:]}")
+            COUNTS.update(http=0, sql=0)  # the estimate for aimed kills: one clean cycle's traffic
+            expire_lease()
+            retries_due()
+            out = StringIO()
+            try:
+                call_command("sync_now", stdout=out)
+            except CommandError as exc:
+                failures.append(f"{exc}"[-400:])
+                continue
+            if "Succeeded" in out.getvalue():
+                break
+            failures.append(out.getvalue()[-400:])
+    result: dict[str, Any] = {"cycles": attempts, "failures": failures}
+    if arg.get("dump"):
+        from tests.faults import mirror
+
+        result["dump"] = mirror.dump()
+    sys.stdout.write(json.dumps(result))
+
+
 def main(action: str, arg: str = "") -> None:
     import django
 
@@ -165,11 +206,10 @@ def main(action: str, arg: str = "") -> None:
 
     if action == "migrate":
         call_command("migrate", verbosity=0, skip_checks=True)
-        from syncapp.models import SyncSettings
-
-        SyncSettings.ensure()
-        SyncSettings.objects.filter(pk=1).update(**json.loads(arg or "{}"))
+        sync_settings(json.loads(arg or "{}"))
         return
+    if os.environ.get("FAULT_SETTINGS"):  # the scenario's sync settings on a copy of the migrated template
+        sync_settings(json.loads(os.environ["FAULT_SETTINGS"]))
     if action in ("dump", "edit", "people"):
         from tests.faults import mirror
 
@@ -193,6 +233,9 @@ def main(action: str, arg: str = "") -> None:
         return
     if action == "flow":
         run_flow(json.loads(arg))
+        return
+    if action == "clean":
+        clean(json.loads(arg))
         return
     if action == "qcluster":  # its workers are forked from here: they inherit the kill hooks
         call_command("qcluster")
