@@ -46,8 +46,9 @@ class Cluster:
         )
         assert result.returncode == 0, result.stderr[-3000:]
 
-    def killed_within(self, seconds: float) -> bool:
-        """Wait for the aimed kill to take the cluster down; True if it did (counted with where it landed)."""
+    def killed_within(self, seconds: float, *, phase: str = "") -> bool:
+        """Wait for the aimed kill to take the cluster down; True if it did (counted with where it landed,
+        `phase` when the caller knows better than the last request's path)."""
         try:
             code = self.process.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
@@ -58,7 +59,7 @@ class Cluster:
         totals = self.workers.totals
         totals.kills += 1
         note = json.loads((self.workers.tmp / "kills.jsonl").read_text().splitlines()[-1])
-        totals.kills_by_phase[f"qcluster: {phase_of(note)}"] += 1
+        totals.kills_by_phase[f"qcluster: {phase or phase_of(note)}"] += 1
         return True
 
     def wait_until(self, sql: str, *, seconds: float, every: float = 0.5) -> Any:

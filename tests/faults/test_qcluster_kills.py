@@ -55,7 +55,7 @@ def test_a_qcluster_killed_as_a_whole_mid_cycle_and_mid_flow_restarts_and_loses_
 
         cluster.start(kill="http:1:/composite/sobjects/Lead/")  # a flow: the leads exist, not recorded
         cluster.enqueue(flows=[syncing], cycle=True)
-        killed.append(cluster.killed_within(DEADLINE))
+        killed.append(cluster.killed_within(DEADLINE, phase="flow action: lead created, not recorded"))
 
         cluster.start()
         cluster.enqueue(flows=[syncing], stale=True)  # as once the killed runs' task timeout has passed
