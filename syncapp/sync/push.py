@@ -19,7 +19,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from syncapp.models import ActivityLog, OutboundChange, Person, SyncCursor, SyncStep
+from syncapp.models import ActivityLog, FieldSetting, OutboundChange, Person, SyncCursor, SyncStep
 from syncapp.salesforce.client import COLLECTION_SIZE, COLLECTIONS_PER_COMPOSITE, SalesforceClient, SubResult
 from syncapp.salesforce.errors import (
     ConfigurationError,
@@ -111,8 +111,14 @@ class Pusher:
         """Edits of fields the sync user can no longer see (deleted or hidden in Salesforce) cannot be sent:
         each is rejected with the reason, so the record's other edits still go (one unknown field in a
         record makes Salesforce refuse the whole record)."""
-        synced = set(self.schema.field_names(self.entry.sobject))
-        stranded = [c for c in pending_changes(self.entry.sobject) if c.field not in synced]
+        # Describe's verdict, not the schema's field list: a field switched off in Field settings is still
+        # there in Salesforce, and an edit of it is sent as before.
+        gone = set(
+            FieldSetting.objects.filter(sobject=self.entry.sobject, visible=False).values_list(
+                "api_name", flat=True
+            )
+        )
+        stranded = [c for c in pending_changes(self.entry.sobject) if c.field in gone]
         if not stranded:
             return
         writer = self.recorder.activity_writer(source="sync")

@@ -55,3 +55,18 @@ def test_a_field_hidden_before_the_push_rejects_only_its_own_edit_and_the_rest_o
     assert SyncError.objects.filter(
         run=run, level=SyncError.Level.JOB, message__contains="Lead.Title"
     ).exists()
+
+
+def test_an_edit_of_a_field_switched_off_here_is_still_sent_not_taken_for_a_hidden_one(sync, emulator):
+    """Only describe's verdict strands an edit: a field switched off in Field settings still exists there."""
+    from syncapp.models import FieldSetting
+
+    sync()
+    lead = Person.objects.filter(sfdc_type="lead", sf_deleted=False, is_converted=False).first()
+    services.person_update(person=lead, changes={"title": "Still sent"}, actor="admin")
+    FieldSetting.objects.filter(sobject="Lead", api_name="Title").update(sync_enabled=False)
+
+    sync(expect_ok=False)
+
+    assert emulator.record("Lead", lead.sf_lead_id)["Title"] == "Still sent"
+    assert OutboundChange.objects.get(local_id=lead.pk, field="Title").state == OutboundChange.State.SENT
