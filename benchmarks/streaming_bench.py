@@ -143,15 +143,16 @@ def at_rest(bench: Bench, idle: float) -> dict:
     before = bench.used()
     bench.manage("shell", "-c", "from syncapp.sync.cycle import run_cycle; run_cycle(trigger='schedule')")
     safety_net_cycle = bench.used() - before
-    # + 24: the listener reads /limits once an hour (the dashboard's allocation), outside this window.
-    per_day = listener_calls * DAY / idle + safety_net_cycle * DAY / (15 * 60) + 24
+    # + 48: once an hour the listener reads /limits (the dashboard's allocation) and the org's change-event
+    # selection (a Tooling API query), outside this window.
+    per_day = listener_calls * DAY / idle + safety_net_cycle * DAY / (15 * 60) + 48
     return {
         "idle_seconds": idle,
         "listener_calls": listener_calls,
         "safety_net_cycle_calls": safety_net_cycle,
         "calls_per_day": round(per_day),
         "note": "listener calls over the window scaled to a day + 96 safety-net cycles (every 15 min) + 24 "
-        "hourly /limits reads",
+        "hourly /limits reads + 24 hourly change-event selection reads",
     }
 
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from syncapp.flows import runner
 from syncapp.flows.registry import ACTIONS, FlowAction, action_for
 from syncapp.models import Campaign, CampaignMember, FlowRun, ListenerState, Person, SyncSettings
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import SalesforceError
-from syncapp.sync import cycle, listener
+from syncapp.sync import cycle, lease, listener, pacing
 from syncapp.sync.edits import record_update
 
 log = logging.getLogger(__name__)
@@ -48,30 +49,110 @@ def salesforce_connection_check() -> ConnectionCheck:
 
 
 # --- the sync cycle -----------------------------------------------------------------------------------------
+SCHEDULE_NAME = "syncapp: sync cycle"
+SCHEDULE_FUNC = "syncapp.tasks.run_scheduled_sync"
+# The schedule's next run is set by whoever changes when the next cycle is due (a cycle ending, the settings,
+# the switch); a wake-up that found the lease taken looks again this much later.
+BUSY_RETRY = timedelta(seconds=60)
+
+
+def _backstop() -> timedelta:
+    """How long after its last wake-up django-q2 runs the schedule again on its own: only if nothing set the
+    next run since (a worker killed mid-cycle, a task lost by Redis). The dead cycle's lease, which would
+    keep a new one from starting, has expired by then."""
+    return timedelta(minutes=max(1, -(-lease.lease_seconds() // 60)))
+
+
+def sync_schedule_ensure() -> bool:
+    """Create or update the django-q2 schedule that starts regular cycles (idempotent); True if created."""
+    from django_q.models import Schedule
+
+    defaults = {
+        "func": SCHEDULE_FUNC,
+        "schedule_type": Schedule.MINUTES,
+        "minutes": int(_backstop().total_seconds() // 60),
+        "repeats": -1,
+    }
+    _, created = Schedule.objects.update_or_create(
+        name=SCHEDULE_NAME, defaults=defaults, create_defaults={**defaults, "next_run": timezone.now()}
+    )
+    sync_schedule_refresh()
+    return created
+
+
+def sync_schedule_refresh(*, busy: bool = False) -> datetime:
+    """Point the schedule at the moment the next regular cycle may fall due, so it starts when the pause
+    ends rather than at the next tick of a clock (django-q2 looks at its schedules every 30 seconds)."""
+    from django_q.models import Schedule
+
+    now = timezone.now()
+    at = pacing.next_check_at(now) or now + _backstop()  # switched off: switching on sets it again
+    if busy:
+        at = max(at, now + BUSY_RETRY)
+    Schedule.objects.filter(name=SCHEDULE_NAME).update(next_run=at)
+    return at
+
+
 def sync_cycle_run(*, trigger: str = "manual") -> cycle.CycleResult:
     """Run one full cycle now, in this process (the lease still keeps it the only one running)."""
-    return cycle.run_cycle(trigger=trigger)
+    try:
+        return cycle.run_cycle(trigger=trigger)
+    finally:
+        sync_schedule_refresh()  # the pause now counts from this cycle's end
 
 
 def sync_cycle_run_if_due() -> cycle.CycleResult:
-    """What the schedule calls every minute: a cycle starts once the pause since the last one has passed.
-    With the change-event listener live, what this safety-net cycle still finds is counted: lost events."""
-    if not cycle.cycle_is_due():
-        return cycle.CycleResult(run=None, skipped_reason="Not due yet (or sync is switched off).")
-    live = ListenerState.load().is_live()
-    result = cycle.run_cycle(trigger="schedule")
-    if live and result.run is not None:
-        listener.safety_net_count(result.run.pk)
-    return result
+    """What the schedule runs when it wakes: a cycle once the pause since the last one has passed, then the
+    schedule's next wake-up. With the change-event listener live, what this safety-net cycle still finds
+    is counted: lost events."""
+    busy = False
+    try:
+        if not pacing.cycle_is_due():
+            return cycle.CycleResult(run=None, skipped_reason="Not due yet (or sync is switched off).")
+        live = ListenerState.load().is_live()
+        result = cycle.run_cycle(trigger="schedule")
+        busy = result.run is None
+        if live and result.run is not None:
+            listener.safety_net_count(result.run.pk)
+        return result
+    finally:
+        sync_schedule_refresh(busy=busy)
+
+
+IDLE_LOOK_AGAIN = 30.0  # seconds: streaming switched back on, or the pause changed, is noticed this soon
+CYCLE_END_LOOK = (
+    5.0  # seconds between looks for the end of a queued cycle (then the next pause is timed exactly)
+)
+_NONE_QUEUED = object()
 
 
 def stream_listen(*, stop: threading.Event) -> None:
-    """Hold the change-event listener until `stop` is set (manage.py listen); idle while streaming is off."""
+    """Hold the change-event listener until `stop` is set (manage.py listen). While streaming is off, keep
+    time for the regular cycle instead: django-q2's scheduler looks at its schedules only every 30 seconds,
+    so on its own it would start a cycle due after a 30-second pause up to a minute after the last one."""
+    queued_after: object = _NONE_QUEUED  # the end of the cycle the last queued one follows
     while not stop.is_set():
         if SyncSettings.load().streaming:
             listener.Listener(stop=stop).run()
-        else:
-            stop.wait(30)  # switched off in the sync settings: look again now and then
+            continue
+        now = timezone.now()
+        due = pacing.next_check_at(now)
+        if due is None or due > now:
+            stop.wait(min(IDLE_LOOK_AGAIN, (due - now).total_seconds()) if due else IDLE_LOOK_AGAIN)
+            continue
+        last = pacing.last_regular_end()
+        if last != queued_after:
+            # Once per cycle it follows: a task lost or a worker down is the schedule's to retry, so tasks
+            # never pile up in the queue while no worker runs.
+            _queue_scheduled_cycle()
+            queued_after = last
+        stop.wait(CYCLE_END_LOOK)
+
+
+def _queue_scheduled_cycle() -> None:
+    from django_q.tasks import async_task
+
+    transaction.on_commit(lambda: async_task(SCHEDULE_FUNC, task_name="regular cycle, pause ended"))
 
 
 def sync_cycle_request() -> None:
@@ -88,6 +169,7 @@ def sync_switch(*, enabled: bool, actor: str) -> SyncSettings:
         sync_settings.enabled = enabled
         sync_settings.save(update_fields=["enabled"])
         log.info("The sync was switched %s by %s.", "on" if enabled else "off", actor)
+        sync_schedule_refresh()
     return sync_settings
 
 

@@ -100,6 +100,8 @@ class Store:
             depth = self._depth
             name = f"sp{depth}"
             self.conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {name}")
+            if depth == 0:
+                self.clock.pin()
             self._depth += 1
             capture = self.capture
             if capture is not None:
@@ -109,6 +111,7 @@ class Store:
             except BaseException:
                 self._depth -= 1
                 if depth == 0:
+                    self.clock.unpin()
                     self.conn.execute("ROLLBACK")
                 else:
                     self.conn.execute(f"ROLLBACK TO {name}")
@@ -118,6 +121,8 @@ class Store:
                     capture.rollback()
                 raise
             self._depth -= 1
+            if depth == 0:
+                self.clock.unpin()
             self.conn.execute("COMMIT" if depth == 0 else f"RELEASE {name}")
             if capture is not None:
                 capture.commit()  # after COMMIT: an event never describes work that was rolled back

@@ -48,9 +48,22 @@ class Clock:
     def __init__(self) -> None:
         self.offset = timedelta()
         self._lock = threading.Lock()
+        self._pinned = threading.local()
 
     def now(self) -> datetime:
+        pinned = getattr(self._pinned, "at", None)
+        if pinned is not None:
+            return pinned
         return (datetime.now(UTC) + self.offset).replace(microsecond=0)
+
+    def pin(self) -> None:
+        """Hold this thread's time still until `unpin`: Salesforce stamps every record of one transaction with
+        the transaction's time, so a bulk update crossing a second boundary still makes one change event."""
+        self._pinned.at = None
+        self._pinned.at = self.now()
+
+    def unpin(self) -> None:
+        self._pinned.at = None
 
     def stamp(self) -> str:
         return format_datetime(self.now())

@@ -19,6 +19,7 @@ from sfdc_emulator.server import (
     resources,
     rest,
     soap,
+    tooling,
 )
 from sfdc_emulator.server.bulk2 import routes as bulk2_routes
 from sfdc_emulator.server.cometd import routes as cometd_routes
@@ -47,6 +48,7 @@ ROUTE_MODULES = (
     control_rules,
     control_streaming,
     soap,
+    tooling,
     bulk2_routes,
     cometd_routes,
 )

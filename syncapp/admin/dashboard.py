@@ -145,7 +145,7 @@ def switch_view(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("Say enabled=on or enabled=off.")
     services.sync_switch(enabled=wanted == "on", actor=f"admin: {request.user.get_username()}")
     if wanted == "on":
-        text = "The sync is on: the next cycle starts within a minute once the pause has passed."
+        text = "The sync is on: the next cycle starts once the pause since the last one has passed."
     else:
         text = (
             "The sync is off: a cycle already running finishes, and no new cycle starts until you switch "

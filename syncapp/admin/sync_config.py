@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from syncapp import selectors
+from syncapp import selectors, services
+from syncapp.admin.durations import DurationInWordsField
 from syncapp.admin.mixins import ReadOnlyAdminMixin, SingletonAdminMixin
 from syncapp.models import FieldSetting, SyncSettings
 
@@ -17,10 +18,10 @@ NEEDED = (
 
 @admin.register(SyncSettings)
 class SyncSettingsAdmin(SingletonAdminMixin, admin.ModelAdmin):
-    notice = "Changes apply from the next sync cycle."
+    notice = "Changes apply from the next sync cycle; a new pause counts from the end of the last one."
     readonly_fields = ("lease_owner", "lease_until")
     fieldsets = (
-        ("Schedule", {"fields": ("enabled", "pause_minutes", "schema_every_cycles", "bulk_threshold")}),
+        ("Schedule", {"fields": ("enabled", "pause_seconds", "schema_every_cycles", "bulk_threshold")}),
         ("Change events (manage.py listen)", {"fields": ("streaming", "safety_net_minutes")}),
         (
             "When both sides change the same field",
@@ -39,6 +40,16 @@ class SyncSettingsAdmin(SingletonAdminMixin, admin.ModelAdmin):
         ),
         ("Running cycle", {"fields": ("lease_owner", "lease_until")}),
     )
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "pause_seconds":
+            kwargs["form_class"] = DurationInWordsField
+            kwargs.update(least=SyncSettings.MIN_PAUSE_SECONDS, most=SyncSettings.MAX_PAUSE_SECONDS)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: SyncSettings, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.sync_schedule_refresh()  # a shorter pause starts the next cycle sooner, not at the old time
 
 
 @admin.register(FieldSetting)

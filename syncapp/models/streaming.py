@@ -22,6 +22,14 @@ class StreamChannel(models.Model):
     # Set by an event (or a gap) and cleared when a cycle takes the object: the object owes a delta read.
     dirty_since = models.DateTimeField(null=True, blank=True)
     last_event_at = models.DateTimeField(null=True, blank=True)
+    # In the org's Change Data Capture selection (Setup; 5 entities without the add-on)? Only selected
+    # objects publish events; the others reach the mirror with the safety-net cycle. None: not known (the
+    # sync user may not read the selection), so the listener subscribes and hopes.
+    published = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Selected for change events in Salesforce (Setup → Change Data Capture).",
+    )
 
     class Meta:
         ordering = ["sobject"]
@@ -51,6 +59,8 @@ class ListenerState(models.Model):
     # The org's streaming allocation from /limits (read hourly by the listener: one API call).
     allocation = models.JSONField(default=dict, blank=True)
     allocation_at = models.DateTimeField(null=True, blank=True)
+    # When the org's Change Data Capture selection was last read (hourly too; it decides the subscriptions).
+    selection_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
     class Meta:

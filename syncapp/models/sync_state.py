@@ -18,8 +18,10 @@ class ConflictPolicy(models.TextChoices):
 SINGLETON_PK = 1
 
 # Bounds no sensible setting reaches, held by validators (the form says so) and by CHECK constraints (nothing
-# stores an out-of-range value): a pause of 2**63 minutes overflows every date computation.
-MAX_PAUSE_MINUTES = 7 * 24 * 60
+# stores an out-of-range value): a pause of 2**63 seconds overflows every date computation. Below 30 seconds
+# cycles would run back to back: change events (the listener) are the way to hear of changes sooner.
+MIN_PAUSE_SECONDS = 30
+MAX_PAUSE_SECONDS = 7 * 24 * 60 * 60
 MAX_BULK_THRESHOLD = 100_000_000
 MAX_SCHEMA_EVERY_CYCLES = 10_000
 
@@ -27,13 +29,16 @@ MAX_SCHEMA_EVERY_CYCLES = 10_000
 class SyncSettings(models.Model):
     """The singleton (pk=1) an administrator edits; also holds the cycle lease."""
 
-    MAX_PAUSE_MINUTES = MAX_PAUSE_MINUTES
+    MIN_PAUSE_SECONDS = MIN_PAUSE_SECONDS
+    MAX_PAUSE_SECONDS = MAX_PAUSE_SECONDS
 
     enabled = models.BooleanField(default=True, help_text="Switch the background sync on or off.")
-    pause_minutes = models.PositiveIntegerField(
-        default=5,
-        validators=[MinValueValidator(0), MaxValueValidator(MAX_PAUSE_MINUTES)],
-        help_text="Minutes between the end of a cycle and the next (0 to 10,080, a week).",
+    pause_seconds = models.PositiveIntegerField(
+        "pause between cycles",
+        default=5 * 60,
+        validators=[MinValueValidator(MIN_PAUSE_SECONDS), MaxValueValidator(MAX_PAUSE_SECONDS)],
+        help_text="From the end of one cycle to the start of the next, when change events are off or the "
+        "listener is not connected: 30 seconds to a week.",
     )
     streaming = models.BooleanField(
         default=True,
@@ -86,8 +91,10 @@ class SyncSettings(models.Model):
         verbose_name_plural = "sync settings"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(pause_minutes__gte=0, pause_minutes__lte=MAX_PAUSE_MINUTES),
-                name="syncsettings_pause_minutes_range",
+                condition=models.Q(
+                    pause_seconds__gte=MIN_PAUSE_SECONDS, pause_seconds__lte=MAX_PAUSE_SECONDS
+                ),
+                name="syncsettings_pause_seconds_range",
             ),
             models.CheckConstraint(
                 condition=models.Q(bulk_threshold__gte=0, bulk_threshold__lte=MAX_BULK_THRESHOLD),

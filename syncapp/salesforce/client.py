@@ -134,6 +134,13 @@ class SalesforceClient(WritesMixin):
     def userinfo(self) -> dict[str, Any]:
         return self._call(lambda sf: sf.oauth2("userinfo", method="GET"))
 
+    def change_event_selection(self) -> frozenset[str]:
+        """The sObjects the org publishes change events for: Setup's Change Data Capture selection on the
+        standard channel (Tooling API; the sync user needs View Setup and Configuration)."""
+        soql = "SELECT SelectedEntity FROM PlatformEventChannelMember WHERE EventChannel = 'ChangeEvents'"
+        result = self._call(lambda sf: sf.toolingexecute("query/", params={"q": soql}))
+        return frozenset(sobject_of_event(row["SelectedEntity"]) for row in result.get("records", []))
+
     def describe_global(self) -> dict[str, Any]:
         return self._call(lambda sf: sf.describe())
 
@@ -264,6 +271,12 @@ def to_page(result: dict[str, Any]) -> QueryPage:
         total_size=result.get("totalSize", 0),
         next_url=None if result.get("done", True) else result.get("nextRecordsUrl"),
     )
+
+
+def sobject_of_event(selected: str) -> str:
+    """`LeadChangeEvent` → `Lead`; a custom object gets its `c` back (`Invoice__ChangeEvent`)."""
+    base = selected.removesuffix("ChangeEvent")
+    return f"{base}c" if base.endswith("__") else base
 
 
 def connect(credentials: Credentials | None = None) -> SalesforceClient:

@@ -20,6 +20,7 @@ from syncapp.models import (
     SyncSettings,
     SyncStep,
 )
+from syncapp.sync import channels, pacing
 
 DAY = timedelta(hours=24)
 RECENT_CYCLES = 8
@@ -62,16 +63,8 @@ def current_cycle(*, now: datetime | None = None) -> CurrentCycle:
         if step is not None:
             done, total = step.progress_done, step.progress_total
             eta = _eta(done=done, total=total, started=step.started_at, now=now)
-    next_at = None
-    if settings.enabled and run is None:
-        # Event cycles (the listener's) do not move the next regular one, which is a safety net while live.
-        last_full = (
-            SyncRun.objects.exclude(finished_at=None).exclude(trigger="event").order_by("-started_at").first()
-        )
-        live = settings.streaming and ListenerState.load().is_live(now)
-        pause = timedelta(minutes=settings.safety_net_minutes if live else settings.pause_minutes)
-        # The schedule checks every minute, so "due" means within the minute after this time.
-        next_at = max(now, last_full.finished_at + pause) if last_full else now
+    # The same computation the schedule's next wake-up is set from, so the two cannot disagree.
+    next_at = pacing.next_cycle_at(now) if settings.enabled and run is None else None
     return CurrentCycle(
         enabled=settings.enabled,
         run=run,
@@ -343,6 +336,10 @@ class ListenerPanel:
     channels: list[StreamChannel]
     delivered: int | None
     delivery_limit: int | None
+    # Synced objects the org's Change Data Capture selection leaves out: they wait for the safety net.
+    safety_net_only: list[str] = field(default_factory=list)
+    by_event: list[str] = field(default_factory=list)
+    safety_net_minutes: int = 0
 
     @property
     def delivery_percent(self) -> int | None:
@@ -359,11 +356,16 @@ def listener_panel(*, now: datetime | None = None) -> ListenerPanel:
     if "Max" in allocation:
         limit = int(allocation["Max"])
         delivered = limit - int(allocation.get("Remaining", limit))
+    sync_settings = SyncSettings.load()
+    streams = list(StreamChannel.objects.filter(sobject__in=channels.streamed_objects()))
     return ListenerPanel(
-        streaming=SyncSettings.load().streaming,
+        streaming=sync_settings.streaming,
         live=state.is_live(now),
         state=state,
-        channels=list(StreamChannel.objects.all()),
+        channels=streams,
         delivered=delivered,
         delivery_limit=limit,
+        safety_net_only=[c.sobject for c in streams if c.published is False],
+        by_event=[c.sobject for c in streams if c.published],
+        safety_net_minutes=sync_settings.safety_net_minutes,
     )

@@ -11,14 +11,12 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from syncapp.models import (
     ActivityLog,
     DeferredIndex,
-    ListenerState,
     SyncCursor,
     SyncError,
     SyncRun,
@@ -47,33 +45,6 @@ from syncapp.sync.steps import Counts, Step, StepRecorder
 log = logging.getLogger(__name__)
 EVENT_TRIGGER = "event"  # a cycle started by change events: only the objects they named
 Objects = frozenset[str] | None  # an event cycle's objects; None: every synced object
-
-
-# --- scheduling ---------------------------------------------------------------------------------------------
-def cycle_is_due(now: datetime | None = None) -> bool:
-    """The next cycle starts when the pause (the safety net's while the listener is live) has passed."""
-    return seconds_until_due(now) == 0.0
-
-
-def seconds_until_due(now: datetime | None = None) -> float | None:
-    """Seconds until the next regular cycle is due (0 when it is), None while the sync is off."""
-    sync_settings = SyncSettings.load()
-    if not sync_settings.enabled:
-        return None
-    last = (
-        SyncRun.objects.exclude(finished_at=None)
-        .exclude(trigger=EVENT_TRIGGER)
-        .order_by("-finished_at")
-        .first()
-    )
-    if last is None:
-        return 0.0
-    now = now or timezone.now()
-    live = sync_settings.streaming and ListenerState.load().is_live(now)
-    # Clamped as well as validated: a value stored before the bounds existed must not break every tick.
-    pause = sync_settings.safety_net_minutes if live else sync_settings.pause_minutes
-    pause = min(max(pause or 0, 0), SyncSettings.MAX_PAUSE_MINUTES)
-    return max(0.0, (last.finished_at + timedelta(minutes=pause) - now).total_seconds())
 
 
 @dataclass(frozen=True)

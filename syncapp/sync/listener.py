@@ -6,7 +6,9 @@ dirty objects starts at once under the same lease as every cycle, so the mirror 
 its guarantees. Events that arrive during a cycle are coalesced into the next. Our own writes (the push,
 flow actions) come back with the sync user as commitUser and are ignored. Replay ids are stored per channel
 after the events are handled, so a restarted listener resumes where it stopped; a lost replay window, a gap
-event or a session that could not resume marks the object dirty, and the delta read catches up.
+event or a session that could not resume marks the object dirty, and the delta read catches up. Only the
+objects the org selects for change events are subscribed (sync/channels.py); the selection is read again
+hourly, and a changed one gets a new session.
 
 Two threads: the main one long-polls Salesforce; the runner runs event cycles, so a long cycle never keeps
 the CometD session from reconnecting within Salesforce's 40 seconds.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import close_old_connections, transaction
@@ -27,39 +29,25 @@ from syncapp.models import ListenerState, StreamChannel, SyncStep
 from syncapp.salesforce.auth import Credentials
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import ConfigurationError, LimitReachedError, SalesforceError
-from syncapp.salesforce.streaming import NEW_EVENTS, Poll, StreamingClient, channel_for
+from syncapp.salesforce.streaming import NEW_EVENTS, Poll, StreamingClient
 from syncapp.sync import cycle
-from syncapp.sync.registry import registry
+from syncapp.sync.channels import (
+    channels_ensure,
+    mark_dirty,
+    selection_refresh,
+    streamed_objects,
+    subscribed,
+)
 
 log = logging.getLogger(__name__)
 
-NOT_STREAMED = {"Group", "CampaignMemberStatus"}  # no change events in Salesforce for these
 BACKOFF_SECONDS = (1, 2, 5, 10, 30)
 LIMIT_PAUSE_SECONDS = 600
 STOP_GRACE_SECONDS = 2.0
 CYCLE_GRACE_SECONDS = 60.0
 RUNNER_TICK_SECONDS = 1.0  # a dirty object waiting for the lease is retried this often
-ALLOCATION_EVERY = timedelta(hours=1)  # /limits costs one API call: 24 a day
+ALLOCATION_EVERY = timedelta(hours=1)  # /limits costs one API call: 24 a day; the CDC selection as many
 ALLOCATION_KEYS = ("DailyDeliveredPlatformEvents", "DailyStreamingApiEvents")
-
-
-def streamed_objects() -> list[str]:
-    return [e.sobject for e in registry() if e.sobject not in NOT_STREAMED]
-
-
-def channels_ensure() -> list[StreamChannel]:
-    """One row per streamed object (rows of objects no longer synced stay, unused)."""
-    names = streamed_objects()
-    for name in names:
-        StreamChannel.objects.get_or_create(sobject=name, defaults={"channel": channel_for(name)})
-    return list(StreamChannel.objects.filter(sobject__in=names))
-
-
-def mark_dirty(sobjects: Iterable[str]) -> int:
-    """The objects owe a delta read; an earlier mark keeps its time."""
-    return StreamChannel.objects.filter(sobject__in=list(sobjects), dirty_since=None).update(
-        dirty_since=timezone.now()
-    )
 
 
 def changes_pull() -> cycle.CycleResult | None:
@@ -101,13 +89,7 @@ class Listener:
         self.entity_of: dict[str, str] = {}
 
     def run(self) -> None:
-        channels = channels_ensure()
-        self.entity_of = {c.channel: c.sobject for c in channels}
-        # Nothing stored yet: what changed before this first session is for a delta read to find.
-        mark_dirty(c.sobject for c in channels if c.replay_id is None)
-        client = self.client_factory(
-            {c.channel: c.replay_id if c.replay_id is not None else NEW_EVENTS for c in channels}
-        )
+        client = self._session(self._channels())
         runner = threading.Thread(target=self._run_cycles, name="event-cycles", daemon=True)
         poller = threading.Thread(target=self._poll, args=(client,), name="bayeux", daemon=True)
         runner.start()
@@ -121,6 +103,35 @@ class Listener:
         poller.join(timeout=STOP_GRACE_SECONDS)
         runner.join(timeout=CYCLE_GRACE_SECONDS)
         self._disconnected("")
+
+    def _channels(self) -> list[StreamChannel]:
+        """The channels to subscribe to, after reading the org's selection (kept as it was if that fails)."""
+        channels = channels_ensure()
+        try:
+            selection_refresh(connect())
+        except SalesforceError as exc:
+            log.warning("could not log in to read the change-event selection: %s", exc.message)
+        return subscribed(StreamChannel.objects.filter(pk__in=[c.pk for c in channels]))
+
+    def _session(self, channels: list[StreamChannel]) -> StreamingClient:
+        self.entity_of = {c.channel: c.sobject for c in channels}
+        # Nothing stored yet: what changed before this first session is for a delta read to find.
+        mark_dirty(c.sobject for c in channels if c.replay_id is None)
+        return self.client_factory(
+            {c.channel: c.replay_id if c.replay_id is not None else NEW_EVENTS for c in channels}
+        )
+
+    def _resubscribe_if_changed(self, client: StreamingClient) -> StreamingClient:
+        """Hourly: an object selected or deselected in the org, or a custom object enabled in the admin, gets
+        a new session subscribed to the new set (resuming every channel from its stored replay id)."""
+        state = ListenerState.load()
+        if state.selection_at and timezone.now() - state.selection_at < ALLOCATION_EVERY:
+            return client
+        channels = self._channels()
+        if {c.channel for c in channels} == set(self.entity_of):
+            return client
+        client.close()
+        return self._session(channels)
 
     def _poll(self, client: StreamingClient) -> None:
         failures = 0
@@ -146,6 +157,7 @@ class Listener:
                 failures = 0
                 self.handle(poll, sync_user=client.user_id)
                 self.allocation_refresh()
+                client = self._resubscribe_if_changed(client)
             client.close()
         except Exception:
             log.exception("The change-event listener stopped on an unexpected error")

@@ -66,7 +66,7 @@ def test_the_home_page_shows_the_running_cycle_with_rows_read_of_the_total_and_a
 def test_when_idle_the_home_page_says_when_the_next_cycle_starts(admin_client):
     now = timezone.now()
     f.SyncRunFactory(started_at=now - dt.timedelta(minutes=4), finished_at=now - dt.timedelta(minutes=2))
-    SyncSettings.objects.update_or_create(pk=1, defaults={"pause_minutes": 5})
+    SyncSettings.objects.update_or_create(pk=1, defaults={"pause_seconds": 300})
 
     with time_machine.travel(now, tick=False):
         page = admin_client.get(INDEX).content.decode()

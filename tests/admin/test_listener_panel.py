@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from syncapp.models import ListenerState, SyncRun, SyncSettings
+from syncapp.models import ListenerState, StreamChannel, SyncRun, SyncSettings
 from syncapp.selectors.dashboard import current_cycle
 from tests import factories as f
 
@@ -47,10 +47,32 @@ def test_a_silent_listener_reads_as_not_connected_and_says_how_to_start_it(admin
 
 def test_with_the_listener_live_the_next_regular_cycle_is_the_safety_nets(admin_client):
     now = timezone.now()
-    SyncSettings.objects.create(pk=1, pause_minutes=5, safety_net_minutes=15)
+    SyncSettings.objects.create(pk=1, pause_seconds=300, safety_net_minutes=15)
     f.SyncRunFactory(status=SyncRun.Status.SUCCEEDED, started_at=now, finished_at=now, trigger="schedule")
     f.SyncRunFactory(status=SyncRun.Status.SUCCEEDED, started_at=now, finished_at=now, trigger="event")
     ListenerState.objects.create(pk=1, connected=True, heartbeat_at=now)
     assert current_cycle(now=now).next_cycle_at == now + timedelta(minutes=15)
     ListenerState.objects.filter(pk=1).update(connected=False)
     assert current_cycle(now=now).next_cycle_at == now + timedelta(minutes=5)
+
+
+def test_the_panel_names_the_synced_objects_the_orgs_selection_leaves_on_the_safety_net(admin_client):
+    SyncSettings.objects.create(pk=1, safety_net_minutes=15)
+    ListenerState.objects.create(pk=1, connected=True, heartbeat_at=timezone.now())
+    for sobject, chosen in (("Lead", True), ("Contact", True), ("Task", False), ("Opportunity", False)):
+        StreamChannel.objects.create(sobject=sobject, channel=f"/data/{sobject}ChangeEvent", published=chosen)
+    StreamChannel.objects.create(sobject="Retired__c", channel="/data/Retired__ChangeEvent", published=False)
+
+    panel = _panel(admin_client)
+
+    assert "On the safety net only" in panel
+    assert "<strong>Opportunity, Task</strong>" in panel  # no longer synced objects are not listed
+    assert "which publishes Contact, Lead" in panel
+    assert "every 15 min" in panel
+
+
+def test_with_every_synced_object_selected_nothing_is_said_about_the_safety_net(admin_client):
+    ListenerState.objects.create(pk=1, connected=True, heartbeat_at=timezone.now())
+    StreamChannel.objects.create(sobject="Lead", channel="/data/LeadChangeEvent", published=True)
+
+    assert "On the safety net only" not in _panel(admin_client)

@@ -138,7 +138,7 @@ def test_sync_settings_are_editable(admin_client, mirror):
     settings_obj = models.SyncSettings.ensure()
     data = {
         "enabled": "on",
-        "pause_minutes": "15",
+        "pause_seconds": "15 minutes",
         "streaming": "on",
         "safety_net_minutes": "15",
         "schema_every_cycles": "12",
@@ -156,4 +156,4 @@ def test_sync_settings_are_editable(admin_client, mirror):
     settings_obj.refresh_from_db()
 
     assert response.status_code == 302
-    assert settings_obj.pause_minutes == 15
+    assert settings_obj.pause_seconds == 15 * 60

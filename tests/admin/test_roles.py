@@ -17,7 +17,7 @@ SYNC_NOW = reverse("admin:syncapp_syncrun_sync_now")
 QUEUE_PAGES = [reverse("admin:django_q_failure_changelist"), reverse("admin:django_q_schedule_changelist")]
 SETTINGS_FORM = {
     "enabled": "",
-    "pause_minutes": "5",
+    "pause_seconds": "5 minutes",
     "streaming": "on",
     "safety_net_minutes": "15",
     "schema_every_cycles": "12",

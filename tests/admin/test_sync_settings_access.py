@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.urls import reverse
 
 from syncapp.models import SyncSettings
-from syncapp.sync.cycle import cycle_is_due
+from syncapp.sync.pacing import cycle_is_due
 
 CHANGELIST = reverse("admin:syncapp_syncsettings_changelist")
 ADD = reverse("admin:syncapp_syncsettings_add")
 CHANGE = reverse("admin:syncapp_syncsettings_change", args=[1])
 FORM = {
     "enabled": "on",
-    "pause_minutes": "15",
+    "pause_seconds": "15 minutes",
     "streaming": "on",
     "safety_net_minutes": "15",
     "schema_every_cycles": "12",
@@ -56,14 +56,14 @@ def test_a_view_only_user_cannot_save_the_sync_settings(staff_client):
     response = client.post(CHANGE, FORM)
 
     assert response.status_code == 403
-    assert SyncSettings.load().pause_minutes == 5
+    assert SyncSettings.load().pause_seconds == 300
 
 
 def test_the_first_save_by_an_administrator_creates_the_settings_row(admin_client):
     response = admin_client.post(CHANGE, FORM)
 
     assert response.status_code == 302
-    assert SyncSettings.objects.get().pause_minutes == 15
+    assert SyncSettings.objects.get().pause_seconds == 15 * 60
 
 
 def test_another_id_than_the_singletons_is_not_found(admin_client):
@@ -75,7 +75,7 @@ def test_another_id_than_the_singletons_is_not_found(admin_client):
 
 def test_the_engine_reads_the_default_settings_without_writing_them(db):
     assert cycle_is_due() is True
-    assert SyncSettings.load().pause_minutes == 5
+    assert SyncSettings.load().pause_seconds == 300
     assert not SyncSettings.objects.exists()
 
 

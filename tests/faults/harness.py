@@ -134,7 +134,7 @@ class Workers:
         return json.loads(result.stdout) if action in ("dump", "edit", "people") else result
 
     def migrate(self, **sync_settings: Any) -> None:
-        values = {"pause_minutes": 0, **sync_settings}
+        values = {"pause_seconds": 30, **sync_settings}
         if self.template is None:
             self.ok("migrate", values)
             return

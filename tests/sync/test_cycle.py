@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from syncapp.models import ActivityLog, Person, SyncCursor, SyncError, SyncRun, SyncSettings, SyncStep
-from syncapp.sync import cycle
+from syncapp.sync import pacing
 from syncapp.sync.cycle import run_cycle
 from syncapp.sync.lease import acquire_lease, release_lease
 from syncapp.sync.pull import apply as pull
@@ -173,15 +173,15 @@ def test_a_crashed_workers_lease_expires(db):
 
 
 def test_the_next_cycle_waits_for_the_pause_and_respects_the_switch(db):
-    assert cycle.cycle_is_due()
+    assert pacing.cycle_is_due()
     SyncRun.objects.create(
         started_at=timezone.now(), finished_at=timezone.now(), status=SyncRun.Status.SUCCEEDED
     )
-    assert not cycle.cycle_is_due()
-    assert cycle.cycle_is_due(now=timezone.now() + timedelta(minutes=5, seconds=1))
+    assert not pacing.cycle_is_due()
+    assert pacing.cycle_is_due(now=timezone.now() + timedelta(minutes=5, seconds=1))
 
     SyncSettings.objects.update_or_create(pk=1, defaults={"enabled": False})
-    assert not cycle.cycle_is_due(now=timezone.now() + timedelta(hours=1))
+    assert not pacing.cycle_is_due(now=timezone.now() + timedelta(hours=1))
 
 
 def test_sync_now_prints_a_summary_per_object(db, emulator, capsys):

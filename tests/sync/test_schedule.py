@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from syncapp.models import ListenerState, SyncRun, SyncSettings
-from syncapp.sync.cycle import cycle_is_due, seconds_until_due
+from syncapp.sync.pacing import cycle_is_due, seconds_until_due
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def finished(trigger: str, at) -> SyncRun:
 
 def test_with_the_listener_live_the_safety_net_pause_applies_and_event_cycles_do_not_postpone_it():
     now = timezone.now()
-    SyncSettings.objects.create(pk=1, pause_minutes=1, safety_net_minutes=15)
+    SyncSettings.objects.create(pk=1, pause_seconds=60, safety_net_minutes=15)
     finished("schedule", now)
     with time_machine.travel(now + timedelta(minutes=5), tick=False):
         ListenerState.objects.create(pk=1, connected=True, heartbeat_at=timezone.now())
@@ -35,7 +35,7 @@ def test_with_the_listener_live_the_safety_net_pause_applies_and_event_cycles_do
 
 def test_a_listener_that_stopped_beating_brings_the_short_pause_back():
     now = timezone.now()
-    SyncSettings.objects.create(pk=1, pause_minutes=1, safety_net_minutes=15)
+    SyncSettings.objects.create(pk=1, pause_seconds=60, safety_net_minutes=15)
     finished("schedule", now)
     ListenerState.objects.create(pk=1, connected=True, heartbeat_at=now)
     with time_machine.travel(now + timedelta(minutes=5), tick=False):

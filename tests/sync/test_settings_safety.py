@@ -10,7 +10,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from syncapp.models import FieldSetting, SyncError, SyncRun, SyncSettings, SyncStep
-from syncapp.sync import cycle
+from syncapp.sync import cycle, pacing
 from syncapp.sync.cycle import schema_is_due
 from syncapp.sync.pull import apply as pull
 
@@ -96,8 +96,9 @@ def test_a_schema_refresh_every_cycle_refreshes_it_on_every_cycle(sync, emulator
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("pause_minutes", 5_000_000_000),
-        ("pause_minutes", 10_081),
+        ("pause_seconds", 5_000_000_000),
+        ("pause_seconds", 604_801),
+        ("pause_seconds", 29),
         ("schema_every_cycles", 0),
         ("schema_every_cycles", 10_001),
         ("bulk_threshold", 100_000_001),
@@ -118,9 +119,9 @@ def test_out_of_range_settings_are_refused_by_the_form_and_by_the_database(field
 
 def test_the_scheduled_check_works_at_the_longest_pause_allowed():
     SyncSettings.ensure()
-    SyncSettings.objects.filter(pk=1).update(pause_minutes=SyncSettings.MAX_PAUSE_MINUTES)
+    SyncSettings.objects.filter(pk=1).update(pause_seconds=SyncSettings.MAX_PAUSE_SECONDS)
     finished = timezone.now()
     SyncRun.objects.create(started_at=finished, finished_at=finished, status=SyncRun.Status.SUCCEEDED)
 
-    assert not cycle.cycle_is_due(now=finished + timedelta(days=6))
-    assert cycle.cycle_is_due(now=finished + timedelta(days=7))
+    assert not pacing.cycle_is_due(now=finished + timedelta(days=6))
+    assert pacing.cycle_is_due(now=finished + timedelta(days=7))

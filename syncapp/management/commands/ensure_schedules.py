@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
-from django_q.models import Schedule
 
-SCHEDULE_NAME = "syncapp: sync cycle"
+from syncapp import services
 
 
 class Command(BaseCommand):
@@ -16,15 +14,6 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def handle(self, *args, **options) -> None:
-        # Every minute the task checks whether the pause since the last cycle has passed; the cycle itself
-        # takes a lease, so slots that overlap a long cycle simply skip.
-        defaults = {
-            "func": "syncapp.tasks.run_scheduled_sync",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 1,
-            "repeats": -1,
-        }
-        _, created = Schedule.objects.update_or_create(
-            name=SCHEDULE_NAME, defaults=defaults, create_defaults={**defaults, "next_run": timezone.now()}
-        )
-        self.stdout.write(f"{'Created' if created else 'Kept'} the schedule “{SCHEDULE_NAME}”.")
+        created = services.sync_schedule_ensure()
+        name = services.SCHEDULE_NAME
+        self.stdout.write(f"{'Created' if created else 'Kept'} the schedule “{name}”.")

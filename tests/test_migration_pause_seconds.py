@@ -1,0 +1,35 @@
+"""Migration 0011: a pause stored in minutes becomes the same pause in seconds, and back."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("syncapp", "0010_streaming")]
+AFTER = [("syncapp", "0011_pause_seconds")]
+
+
+def migrate_to(target: list[tuple[str, str]]):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("minutes", "seconds"), [(5, 300), (7, 420), (0, 30), (10_080, 604_800)])
+def test_a_pause_in_minutes_becomes_the_same_pause_in_seconds(minutes, seconds):
+    old_apps = migrate_to(BEFORE)
+    old_apps.get_model("syncapp", "SyncSettings").objects.update_or_create(
+        pk=1, defaults={"pause_minutes": minutes}
+    )
+    try:
+        new_apps = migrate_to(AFTER)
+        assert new_apps.get_model("syncapp", "SyncSettings").objects.get(pk=1).pause_seconds == seconds
+
+        # Back again, seconds round up to minutes: 0 had become the new floor, 30 s, which comes back as 1.
+        back = migrate_to(BEFORE).get_model("syncapp", "SyncSettings").objects.get(pk=1).pause_minutes
+        assert back == max(minutes, 1)
+    finally:
+        migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes("syncapp"))
