@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 
 from syncapp.models import (
     Account,
@@ -52,11 +54,13 @@ class PersonHook(Hook):
 
     @classmethod
     def required_fields(cls, sobject: str) -> tuple[str, ...]:
-        return cls.NEEDS.get(sobject, ())
+        key = (settings.SALESFORCE_LEAD_KEY_FIELD,) if sobject == "Lead" else ()  # see _link_our_new_leads
+        return (*cls.NEEDS.get(sobject, ()), *key)
 
     def prepare(self, records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Counts]:
         if self.entry.sobject != "Lead":
             return records, Counts()
+        _link_our_new_leads(records)
         converted = [
             f
             for f in records
@@ -246,6 +250,33 @@ class PersonHook(Hook):
 
 
 PERSON_OBJECTS = tuple(PersonHook.NEEDS)  # the sObjects a person is mirrored from
+
+
+def _link_our_new_leads(records: list[dict[str, Any]]) -> None:
+    """A lead Sync Person to SFDC created (its key names the person) but whose worker died before recording
+    it: link that person, as the flow would have, rather than create a second person for one human."""
+    key_field, prefix = settings.SALESFORCE_LEAD_KEY_FIELD, settings.SYNC_KEY_PREFIX
+    keyed = {}
+    for fields in records:
+        key = fields.get(key_field) or "" if key_field else ""
+        if key.startswith(prefix) and key[len(prefix) :].isdigit() and not fields.get("IsDeleted"):
+            keyed[int(key[len(prefix) :])] = fields["Id"]
+    if not keyed:
+        return
+    known = set(Person.objects.filter(sf_lead_id__in=keyed.values()).values_list("sf_lead_id", flat=True))
+    waiting = Person.objects.filter(pk__in=[pk for pk, lead in keyed.items() if lead not in known]).filter(
+        Q(sf_id__isnull=True) | Q(sf_deleted=True), merged_into__isnull=True
+    )
+    for pk in waiting.values_list("pk", flat=True):
+        Person.objects.filter(pk=pk).update(
+            sfdc_type=Person.SfdcType.LEAD,
+            sf_id=keyed[pk],
+            sf_lead_id=keyed[pk],
+            sf_contact_id=None,
+            sf_deleted=False,
+            sf_modstamp=None,
+            is_converted=False,
+        )
 
 
 def merge_people(*, winner: Person, loser: Person, writer, occurred_at=None) -> None:
