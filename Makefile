@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+SIZE ?= full
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format bench faults screenshots clean
@@ -37,8 +38,8 @@ test: lint ## set up, lint, then run the whole test suite (browser tests include
 	bash .ci/ensure-chromium
 	$(VENV)/bin/pytest -n auto
 
-bench: $(STAMP) ## run the benchmarks and print figures (see docs/benchmarks.md)
-	$(PY) -m benchmarks
+bench: $(STAMP) ## every benchmark; figures into docs/benchmarks.md (SIZE=small: minutes; DATABASE_URL: PostgreSQL)
+	$(PY) -m benchmarks --size $(SIZE)
 
 faults: $(STAMP) ## kill and fault the worker at full size; totals into docs/benchmarks.md (FAULTS_SIZE=small: quick)
 	$(PY) -m benchmarks.faults

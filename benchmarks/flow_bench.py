@@ -2,8 +2,9 @@
 
     python -m benchmarks.flow_bench [--clicks 100] [--bulk 1000]
 
-An emulator process (a small demo org) and a fresh SQLite database; one sync cycle mirrors the org; then a
-`manage.py qcluster` process (django-q2, ORM broker, the production settings) runs what this process
+An emulator process (a small demo org) and a fresh database (SQLite, or PostgreSQL when DATABASE_URL points
+at it, with Redis as the broker when REDIS_URL is set); one sync cycle mirrors the org; then a `manage.py
+qcluster` process (django-q2, the ORM broker or Redis, the production settings) runs what this process
 requests through `services.flow_run_request`, as the admin does:
 - `--clicks` single-person requests one after another: seconds from the request's commit until Salesforce
   holds the new lead, and until the FlowRun is finished (lead read back into the mirror, activity row
@@ -24,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.stack import fresh_database
 from benchmarks.sync_bench import ROOT, setup_django, start_emulator
 
 
@@ -128,9 +130,10 @@ def main() -> None:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="flow-bench-"))
     emulator, port, _ = start_emulator(workdir, args.persons)
+    database_url, drop_database = fresh_database(workdir)  # PostgreSQL when DATABASE_URL points at it
     worker = None
     try:
-        setup_django(workdir, port)
+        setup_django(workdir, port, database_url)
         import requests
         from django.core.management import call_command
 
@@ -143,7 +146,11 @@ def main() -> None:
         session.trust_env = False
         session.verify = str(workdir / "emulator-ca.pem")
         base = f"https://127.0.0.1:{port}/_emulator"
-        out: dict[str, object] = {"cpus": os.cpu_count()}
+        out: dict[str, object] = {
+            "cpus": os.cpu_count(),
+            "database": "postgresql" if database_url.startswith("postgres") else "sqlite",
+            "broker": "redis" if os.environ.get("REDIS_URL") else "orm",
+        }
         clicks(3, session, base)  # warm-up: the cluster's workers start and log in to Salesforce
         out.update(clicks(args.clicks, session, base))
         out.update(bulk(args.bulk, session, base))
@@ -154,6 +161,7 @@ def main() -> None:
             worker.wait(timeout=60)
         emulator.terminate()
         emulator.wait(timeout=30)
+        drop_database()
 
 
 if __name__ == "__main__":

@@ -222,6 +222,10 @@ class RunningEmulator:
     def hide_field(self, sobject: str, field_name: str, *, user: str = "sync") -> dict:
         return self.set_field_access(sobject, field_name, "hidden", user=user)
 
+    def delete_field(self, sobject: str, field_name: str) -> dict:
+        """Delete a custom field from the org's schema, for every user, until the next reset."""
+        return self._call("DELETE", f"/fields/{sobject}/{field_name}")  # type: ignore[return-value]
+
     def inject_fault(
         self,
         kind: str,

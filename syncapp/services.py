@@ -16,7 +16,7 @@ from syncapp.flows.registry import ACTIONS, FlowAction, action_for
 from syncapp.models import Campaign, CampaignMember, FlowRun, ListenerState, Person, SyncSettings
 from syncapp.salesforce.client import connect
 from syncapp.salesforce.errors import SalesforceError
-from syncapp.sync import cycle, listener, pacing
+from syncapp.sync import cycle, lease, listener, pacing
 from syncapp.sync.edits import record_update
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def _backstop() -> timedelta:
     """How long after its last wake-up django-q2 runs the schedule again on its own: only if nothing set the
     next run since (a worker killed mid-cycle, a task lost by Redis). The dead cycle's lease, which would
     keep a new one from starting, has expired by then."""
-    return timedelta(minutes=max(1, -(-cycle.lease_seconds() // 60)))
+    return timedelta(minutes=max(1, -(-lease.lease_seconds() // 60)))
 
 
 def sync_schedule_ensure() -> bool:
@@ -201,7 +201,6 @@ def flow_action(key: str) -> FlowAction:
     return action_for(key)
 
 
-@transaction.atomic
 def flow_run_request(
     *,
     action: str,
@@ -215,27 +214,35 @@ def flow_run_request(
     action already queued or running get no second run; the runs returned are the new ones."""
     flow = action_for(action)
     user = actor if getattr(actor, "pk", None) else None
-    flow_runs_recover()  # a run a dead worker left must not block this request as "already running"
-    # A double click (or a second bulk request) must not run the same action twice for one person at once.
-    busy = set(
-        FlowRun.objects.filter(
-            action=flow.key,
-            person__in=[p.pk for p in persons],
-            status__in=[FlowRun.Status.QUEUED, FlowRun.Status.RUNNING],
-        ).values_list("person_id", flat=True)
-    )
-    runs = FlowRun.objects.bulk_create(
-        [
-            FlowRun(action=flow.key, options=options, person=p, requested_by=user)
-            for p in persons
-            if p.pk not in busy
-        ]
-    )
-    ids = [run.pk for run in runs]
-    if foreground:
-        return runner.execute(ids)
-    transaction.on_commit(lambda: _enqueue_flow_runs(ids))
-    return runs
+    with transaction.atomic():
+        flow_runs_recover()  # a run a dead worker left must not block this request as "already running"
+        # A double click (or a second bulk request) must not run the same action twice for one person at once.
+        busy = set(flow_runs_busy(action=flow.key, persons=persons))
+        runs = FlowRun.objects.bulk_create(
+            [
+                FlowRun(action=flow.key, options=options, person=p, requested_by=user)
+                for p in persons
+                if p.pk not in busy
+            ]
+        )
+        ids = [run.pk for run in runs]
+        if not foreground:
+            transaction.on_commit(lambda: _enqueue_flow_runs(ids))
+            return runs
+    # Committed before the first Salesforce call: a worker killed mid-run leaves its runs "running" for the
+    # recovery to retry, not a rolled-back request with no trace of what Salesforce may already hold (and
+    # no write lock held on the database while Salesforce answers).
+    return runner.execute(ids)
+
+
+def flow_runs_busy(*, action: str, persons: list[Person]) -> dict[int, FlowRun]:
+    """person id → that person's run of `action` still queued or running."""
+    busy = FlowRun.objects.filter(
+        action=action,
+        person__in=[p.pk for p in persons],
+        status__in=[FlowRun.Status.QUEUED, FlowRun.Status.RUNNING],
+    ).order_by("pk")
+    return {run.person_id: run for run in busy}
 
 
 def _enqueue_flow_runs(ids: list[int]) -> None:

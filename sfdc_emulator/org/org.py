@@ -243,6 +243,7 @@ class Org:
                 "_emu_credentials",
                 "_emu_connected_apps",
                 "_emu_field_access",
+                "_emu_deleted_fields",
                 "_emu_validation_rules",
                 "_emu_assignment_rules",
                 "_emu_emails",

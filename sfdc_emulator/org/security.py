@@ -82,7 +82,7 @@ class FieldSecurity:
         return row[0], next((p for p in PROFILES if p.name == row[1]), None)
 
     def access(self, user_id: str | None) -> FieldAccess:
-        if user_id is None:
+        if user_id is None:  # the org's own writes (triggers, conversions): every column, deleted or not
             return FULL_ACCESS
         cached = self._cache.get(user_id)
         if cached is not None:
@@ -99,6 +99,10 @@ class FieldSecurity:
                 "SELECT object, field, access FROM _emu_field_access WHERE subject_id = ?", (subject,)
             ):
                 levels[(obj, field)] = level
+        # A deleted custom field is gone for every user whatever their profile says: describe leaves it out,
+        # SOQL and DML naming it answer INVALID_FIELD, exactly as for a field the user cannot see.
+        for obj, field in self.store.fetchall("SELECT object, field FROM _emu_deleted_fields"):  # type: ignore[attr-defined]
+            levels[(obj, field)] = "hidden"
         result = FieldAccess(
             hidden=frozenset(k for k, v in levels.items() if v == "hidden"),
             read_only=frozenset(k for k, v in levels.items() if v == "read"),
@@ -117,6 +121,16 @@ class FieldSecurity:
             "INSERT INTO _emu_field_access (subject_id, object, field, access) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(subject_id, object, field) DO UPDATE SET access = excluded.access",
             (subject_id, obj, field, level),
+        )
+        self.invalidate()
+
+    def delete_field(self, obj: str, field: str, *, custom: bool) -> None:
+        """Delete a custom field (Setup → Fields → Delete). Its values stay in the store, unreachable, as they
+        stay in Salesforce's deleted-fields bin until erased; a reset brings the field back."""
+        if not custom:
+            raise ValueError(f"{obj}.{field} is a standard field: only custom fields can be deleted")
+        self.store.execute(  # type: ignore[attr-defined]
+            "INSERT OR IGNORE INTO _emu_deleted_fields (object, field) VALUES (?, ?)", (obj, field)
         )
         self.invalidate()
 

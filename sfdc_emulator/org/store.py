@@ -40,6 +40,7 @@ META_TABLES = {
     "certificate TEXT",
     "_emu_field_access": "subject_id TEXT, object TEXT, field TEXT, access TEXT, "
     "PRIMARY KEY (subject_id, object, field)",
+    "_emu_deleted_fields": "object TEXT, field TEXT, PRIMARY KEY (object, field)",
     "_emu_validation_rules": "name TEXT PRIMARY KEY, object TEXT, spec TEXT",
     "_emu_assignment_rules": "id TEXT PRIMARY KEY, spec TEXT",
     "_emu_emails": "seq INTEGER PRIMARY KEY AUTOINCREMENT, spec TEXT",

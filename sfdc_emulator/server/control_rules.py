@@ -5,6 +5,7 @@ GET    /_emulator/assignment-rules · PUT /_emulator/assignment-rules/{name} {ru
        {"object": "Lead", "active": true, "entries": [{"when": [conditions], "assign_to": user or queue,
        "notify": bool}], "default_owner": user or queue}  (see org/assignment.py)
 POST   /_emulator/field-access         {"user" | "profile": …, "object", "field", "access": hidden|read|edit}
+DELETE /_emulator/fields/{Obj}/{field}   delete a custom field for everyone (queries naming it: INVALID_FIELD)
 GET    /_emulator/emails · DELETE /_emulator/emails   the notifications the org would have sent
 """
 
@@ -63,6 +64,19 @@ def field_access(ctx: Ctx) -> Response:
     return json_response(
         {"subject": subject, "object": o.name, "field": fd.name, "access": body.get("access")}
     )
+
+
+@route("DELETE", C + r"/fields/(?P<obj>[A-Za-z][A-Za-z0-9_]*)/(?P<name>[A-Za-z][A-Za-z0-9_]*)")
+def field_delete(ctx: Ctx, obj: str, name: str) -> Response:
+    o = get_object(ctx, obj)
+    fd = o.field(name)
+    if fd is None:
+        raise bad_request(f"{o.name} has no field {name!r}")
+    try:
+        ctx.org.store.security.delete_field(o.name, fd.name, custom=fd.custom)
+    except ValueError as exc:
+        raise bad_request(str(exc)) from None
+    return json_response({"object": o.name, "field": fd.name, "deleted": True})
 
 
 @route("GET", C + r"/assignment-rules")

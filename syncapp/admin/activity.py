@@ -21,6 +21,8 @@ from syncapp.admin.display import (
 from syncapp.admin.filters import picklist_filter
 from syncapp.admin.mixins import ReadOnlyAdminMixin
 from syncapp.admin.paging import CappedPaginator
+from syncapp.admin.people_search import HELP as PEOPLE_SEARCH_HELP
+from syncapp.admin.people_search import PeopleSearchMixin
 from syncapp.models import ActivityLog, Person, SalesforceActivity
 
 OUTCOME_BADGE = {"success": "ok", "skipped": "pending", "failed": "error"}
@@ -110,7 +112,7 @@ def outcome_badge(entry: ActivityLog) -> SafeString:
 
 
 @admin.register(ActivityLog)
-class ActivityLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ActivityLogAdmin(ReadOnlyAdminMixin, PeopleSearchMixin, admin.ModelAdmin):
     notice = (
         "The activity log is written by the sync and by flow actions; it is a record of what happened, "
         "so nobody edits it."
@@ -118,8 +120,10 @@ class ActivityLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("when", "person_link", "type", "outcome_badge", "details", "source")
     list_display_links = ("when",)
     list_filter = ("type", "outcome", ("occurred_at", admin.DateFieldListFilter))
-    search_fields = ("^person__email", "primary_attribute")
-    search_help_text = "Search by the start of the person's email, or by the primary attribute."
+    # Tens of millions of rows: a search finds people (as the people list does), then reads their entries
+    # from the (person, time) index; a word inside the primary attribute would be a scan of every row.
+    person_path = "person"
+    search_help_text = f"Finds the entries of the people this search finds. {PEOPLE_SEARCH_HELP}"
     list_select_related = ("person",)
     raw_id_fields = ("person", "sync_run", "flow_run", "actor")
     show_full_result_count = False

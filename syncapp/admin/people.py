@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import admin
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import path
 from django.utils.html import format_html
@@ -20,6 +18,7 @@ from syncapp.admin.flow_actions import FlowActionsMixin
 from syncapp.admin.mixins import ServiceSaveMixin
 from syncapp.admin.paging import CappedPaginator
 from syncapp.admin.people_filters import AccountFilter, CampaignFilter, OwnerFilter, SyncStateFilter
+from syncapp.admin.people_search import PeopleSearchMixin
 from syncapp.admin.person_page import person_panels
 from syncapp.models import Contact, Lead, Person
 
@@ -38,9 +37,6 @@ PERSON_EDITABLE = (
     "unsubscribed",
 )
 
-# A lead (00Q) or contact (003) id: 15 characters (case-sensitive) or 18 (with the checksum suffix).
-SALESFORCE_ID = re.compile(r"(?:00Q|003)[a-zA-Z0-9]{12}(?:[A-Z0-5]{3})?")
-
 # Salesforce contacts have no Company (their account's name stands in) and no lead Status.
 NOT_ON_CONTACTS = ("company", "status")
 
@@ -49,7 +45,9 @@ LeadSourceFilter = picklist_filter("lead_source", "LeadSource", selectors.person
 
 
 @admin.register(Person)
-class PersonAdmin(FlowActionsMixin, DescribedFormMixin, ServiceSaveMixin, admin.ModelAdmin):
+class PersonAdmin(
+    FlowActionsMixin, DescribedFormMixin, ServiceSaveMixin, PeopleSearchMixin, admin.ModelAdmin
+):
     service = staticmethod(services.person_update)
     service_arg = "person"
     editable_fields = PERSON_EDITABLE
@@ -77,10 +75,6 @@ class PersonAdmin(FlowActionsMixin, DescribedFormMixin, ServiceSaveMixin, admin.
         "is_converted",
         LeadSourceFilter,
         "unsubscribed",
-    )
-    search_fields = ("email", "first_name", "last_name", "company", "=sf_id", "=sf_lead_id", "=sf_contact_id")
-    search_help_text = (
-        "Search by email, first or last name, company, or an exact Salesforce lead or contact id."
     )
     list_select_related = ("owner", "account")
     show_full_result_count = False
@@ -128,24 +122,6 @@ class PersonAdmin(FlowActionsMixin, DescribedFormMixin, ServiceSaveMixin, admin.
 
     def service_extra(self, request: HttpRequest) -> dict[str, object]:
         return {"actor_id": request.user.pk}
-
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
-        term = search_term.strip()
-        if SALESFORCE_ID.fullmatch(term):
-            # A pasted id: answer from the unique indexes instead of scanning names and emails. A 15-char id
-            # (from a Salesforce URL) is case-sensitive and prefixes the stored 18-char one; the checksum
-            # suffix uses only A-Z and 0-5, so this range is exact and stays on the index.
-            if len(term) == 15:
-                low, high = f"{term}000", f"{term}ZZZ"
-                match = Q(sf_id__range=(low, high)) | Q(sf_lead_id__range=(low, high))
-                match |= Q(sf_contact_id__range=(low, high))
-            else:
-                match = Q(sf_id=term) | Q(sf_lead_id=term) | Q(sf_contact_id=term)
-            # Resolved first on its own: next to the list's own filters (sfdc_type) SQLite would pick the
-            # type index and scan every lead instead of the three unique indexes.
-            pks = list(Person.objects.filter(match).values_list("pk", flat=True)[:100])
-            return queryset.filter(pk__in=pks), False
-        return super().get_search_results(request, queryset, search_term)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(pending_sync=selectors.pending_sync(Person))

@@ -24,9 +24,11 @@ from syncapp.admin.display import (
     short_datetime,
     status_badge,
 )
+from syncapp.admin.error_search import ErrorSearchMixin
 from syncapp.admin.exports import sync_errors_csv
 from syncapp.admin.filters import ErrorStateFilter
 from syncapp.admin.mixins import ReadOnlyAdminMixin
+from syncapp.admin.paging import CappedPaginator
 from syncapp.admin.run_status import OutcomeFilter, failed_items, run_badge, step_badge
 from syncapp.models import DeferredIndex, SyncCursor, SyncError, SyncRun, SyncStep
 
@@ -296,7 +298,7 @@ class SyncStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SyncError)
-class SyncErrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SyncErrorAdmin(ReadOnlyAdminMixin, ErrorSearchMixin, admin.ModelAdmin):
     notice = STATE_NOTICE
     change_list_template = "admin/syncapp/syncerror/change_list.html"
 
@@ -308,11 +310,10 @@ class SyncErrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("when", "level", "code", "record", "short_message", "state")
     list_display_links = ("when",)
     list_filter = (ErrorStateFilter, "level", "code", "sobject", ("occurred_at", admin.DateFieldListFilter))
-    search_fields = ("=sf_id", "message")
-    search_help_text = "Search by an exact Salesforce id, or by words of the message."
     list_select_related = ("person",)
     raw_id_fields = ("person", "run")
     show_full_result_count = False
+    paginator = CappedPaginator  # errors pile up by the hundred thousand: count to the cap, not all of them
     list_per_page = 50
     readonly_fields = ("person_link", "run_link")
     fieldsets = (

@@ -9,6 +9,7 @@ already gone is skipped (Remove); Salesforce's DUPLICATE_VALUE on a racing add i
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from syncapp.flows.base import (
@@ -51,7 +52,7 @@ def memberships(ctx: FlowContext, campaign_id: str, jobs: list[Job]) -> dict[int
         by_id = {person_sobject(j.person)[1]: j.person.pk for j in chunk}
         ids = soql_ids(set(by_id))
         soql = (
-            "SELECT Id, Status, LeadId, ContactId FROM CampaignMember "
+            "SELECT Id, Status, LeadId, ContactId, CreatedDate FROM CampaignMember "
             f"WHERE CampaignId = '{campaign_id}' AND (LeadId IN ({ids}) OR ContactId IN ({ids}))"
         )
         for page in ctx.client.query_all(soql):
@@ -102,7 +103,16 @@ def run_add(ctx: FlowContext, jobs: list[Job]) -> None:
     work = []
     for job in jobs:
         member = members.get(job.person.pk)
-        if member:
+        if member and _added_by_an_earlier_attempt(job, member, status):
+            job.pull.add(("CampaignMember", member["Id"]))
+            job.finish(
+                succeeded(
+                    f"Added to the campaign with status “{status}” (by an earlier attempt its worker did not "
+                    "live to record).",
+                    sf_ids={"campaign": campaign_id, "campaign_member": member["Id"]},
+                )
+            )
+        elif member:
             job.pull.add(("CampaignMember", member["Id"]))
             job.finish(
                 skipped(
@@ -114,6 +124,15 @@ def run_add(ctx: FlowContext, jobs: list[Job]) -> None:
         else:
             work.append((job, _member_values(job, campaign_id, status)))
     _write(ctx, "POST", work, "Added to the campaign with status “{status}”.", campaign_id)
+
+
+def _added_by_an_earlier_attempt(job: Job, member: dict[str, Any], status: str) -> bool:
+    """A retried run meeting a member created since the run was requested, with its status: the first
+    attempt added it (then died), so this run did its work; "already a member" would say otherwise."""
+    if not (job.retried and member.get("CreatedDate") and member["Status"] == status):
+        return False
+    # Salesforce stamps whole seconds: a member added in the request's own second counts.
+    return datetime.fromisoformat(member["CreatedDate"]) >= job.run.created_at.replace(microsecond=0)
 
 
 def run_change_status(ctx: FlowContext, jobs: list[Job]) -> None:

@@ -17,8 +17,8 @@ from django.utils import timezone
 from syncapp.models import ActivityLog, FlowRun, OutboundChange, Person
 from syncapp.salesforce.client import SalesforceClient
 from syncapp.sync.activity_log import ActivityWriter
+from syncapp.sync.outbox import group
 from syncapp.sync.pull.apply import PageApplier, PullContext
-from syncapp.sync.push import group
 from syncapp.sync.registry import person_sobjects
 from syncapp.sync.schema import SyncSchema, has_schema, load_schema, refresh_schema
 

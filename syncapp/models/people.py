@@ -5,6 +5,11 @@ from __future__ import annotations
 from django.db import models
 
 from syncapp.models.base import SalesforceLookup, SalesforceRecord
+from syncapp.models.search import SearchKeyField, with_search_keys
+
+# The people lists search these keys by prefix (`search.py`). PostgreSQL answers `LIKE 'key%'` from a
+# pattern-ops index only (its default collation does not order text byte by byte); SQLite ignores opclasses.
+SEARCH_KEYS = ("search_first_name", "search_last_name", "search_email", "search_domain", "search_company")
 
 
 class Person(SalesforceRecord):
@@ -51,6 +56,12 @@ class Person(SalesforceRecord):
     # Set when Salesforce rejected this person's last push; cleared by a later edit or pull.
     sync_error = models.TextField(blank=True)
 
+    search_first_name = SearchKeyField(source="first_name", max_length=80)
+    search_last_name = SearchKeyField(source="last_name", max_length=80)
+    search_email = SearchKeyField(source="email")
+    search_domain = SearchKeyField(source="email", part="domain")
+    search_company = SearchKeyField(source="company")
+
     class Meta:
         verbose_name_plural = "people"
         ordering = ["-sf_modstamp", "-id"]
@@ -67,7 +78,17 @@ class Person(SalesforceRecord):
                 condition=models.Q(sf_deleted=True),
                 name="person_deleted_in_sf",
             ),
+            *(
+                models.Index(fields=[key], name=f"person_{key}", opclasses=["varchar_pattern_ops"])
+                for key in SEARCH_KEYS
+            ),
         ]
+
+    def save(self, *args, **kwargs) -> None:
+        # `pre_save` fills the keys, but `update_fields` would leave them out of the UPDATE.
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = with_search_keys(type(self), kwargs["update_fields"])
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()

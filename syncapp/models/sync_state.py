@@ -259,6 +259,12 @@ class SyncError(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
+        # The list's "error type" and "Salesforce object" filters list their values with SELECT DISTINCT:
+        # from these small indexes rather than from every row of a hundred thousand errors.
+        indexes = [
+            models.Index(fields=["code"], name="syncerror_code"),
+            models.Index(fields=["sobject"], name="syncerror_sobject"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message[:80]}"

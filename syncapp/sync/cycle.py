@@ -11,16 +11,14 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from syncapp.models import (
     ActivityLog,
     DeferredIndex,
     SyncCursor,
+    SyncError,
     SyncRun,
     SyncSettings,
     SyncStep,
@@ -29,45 +27,24 @@ from syncapp.salesforce.client import QueryPage, SalesforceClient, connect
 from syncapp.salesforce.errors import ConfigurationError, LimitReachedError, SalesforceError
 from syncapp.sync import cursor as cursors
 from syncapp.sync.indexes import defer_indexes, rebuild_indexes
+from syncapp.sync.lease import acquire_lease, extend_lease, release_lease
 from syncapp.sync.pull import read
 from syncapp.sync.pull.apply import PageApplier, PullContext
 from syncapp.sync.pull.object import ObjectPull
 from syncapp.sync.push import push_pending
 from syncapp.sync.registry import SyncedObject
-from syncapp.sync.schema import SyncSchema, has_schema, load_schema, refresh_schema
+from syncapp.sync.schema import (
+    SyncSchema,
+    has_schema,
+    load_schema,
+    refresh_schema,
+    refresh_schema_saying_what_stopped,
+)
 from syncapp.sync.steps import Counts, Step, StepRecorder
 
 log = logging.getLogger(__name__)
-LEASE_NAME = "sync-cycle"
 EVENT_TRIGGER = "event"  # a cycle started by change events: only the objects they named
 Objects = frozenset[str] | None  # an event cycle's objects; None: every synced object
-
-
-def lease_seconds() -> int:
-    return getattr(settings, "SYNC_LEASE_SECONDS", 600)
-
-
-# --- the lease ----------------------------------------------------------------------------------------------
-def acquire_lease(owner: str) -> bool:
-    """One atomic UPDATE: it succeeds for exactly one worker; a crashed holder's lease simply expires."""
-    SyncSettings.ensure()
-    now = timezone.now()
-    return (
-        SyncSettings.objects.filter(pk=1)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_owner=owner, lease_until=now + timedelta(seconds=lease_seconds()))
-        == 1
-    )
-
-
-def extend_lease(owner: str) -> None:
-    SyncSettings.objects.filter(pk=1, lease_owner=owner).update(
-        lease_until=timezone.now() + timedelta(seconds=lease_seconds())
-    )
-
-
-def release_lease(owner: str) -> None:
-    SyncSettings.objects.filter(pk=1, lease_owner=owner).update(lease_owner="", lease_until=None)
 
 
 @dataclass(frozen=True)
@@ -112,7 +89,8 @@ class Cycle:
         self.owner = owner
         self.client = client
         self.settings = SyncSettings.load()
-        self.schema_stale = False
+        self.schema: SyncSchema | None = None
+        self.schema_refreshed = False  # at most once a cycle after INVALID_FIELD: a field is gone
         self.batch_time = None  # Salesforce's clock when the delta queries were read
         self.recorder = StepRecorder(run=run, client=client, heartbeat=self._heartbeat)
 
@@ -125,15 +103,13 @@ class Cycle:
         start_calls = self.client.calls if self.client else 0
         try:
             self.client = self.recorder.client = self.client or connect()
-            schema = self._schema()
+            self.schema = schema = self._schema()
             wanted = [e for e in schema.entries() if self.objects is None or e.sobject in self.objects]
             entries = [e for e in wanted if schema.field_names(e.sobject)]
             first_pages = self._first_pages(schema, entries)
             for entry in entries:
-                self._pull(schema, entry, first_pages.get(entry.sobject))
-            self._push(schema)
-            if self.schema_stale:
-                refresh_schema(self.client)
+                self._pull(entry, first_pages.get(entry.sobject))
+            self._push()
             run.status = SyncRun.Status.INCOMPLETE if self.recorder.failed_steps else SyncRun.Status.SUCCEEDED
         except LimitReachedError as exc:
             self._fail(f"Stopped: {exc.message} The sync resumes when the limit resets.", exc)
@@ -189,19 +165,40 @@ class Cycle:
                 log.warning("Delta query for %s failed in the batch; it is read on its own", entry.sobject)
         return {entry.sobject: page for entry, page in zip(entries, pages, strict=True) if page is not None}
 
-    def _pull(self, schema: SyncSchema, entry: SyncedObject, first: QueryPage | None) -> None:
+    def _pull(self, entry: SyncedObject, first: QueryPage | None) -> None:
         cursor = cursors.cursor_for(entry.sobject)
         initial = not cursors.is_loaded(cursor)
         operation = SyncStep.Operation.INITIAL_LOAD if initial else SyncStep.Operation.PULL_UPDATES
         try:
             with self.recorder.step(entry.sobject, operation) as step:
-                self._pull_step(step, schema, entry, cursor, first, initial)
+                self._pull_step(step, self.schema, entry, cursor, first, initial)
         except LimitReachedError:
             raise
-        except ConfigurationError:
-            self.schema_stale = True  # e.g. INVALID_FIELD: a field vanished; describe again
+        except ConfigurationError as exc:
+            # A field deleted or hidden from the sync user since the schema was read: describe again and read
+            # the object once more without it (its cursor did not move), instead of a cycle behind.
+            if self._refresh_after(exc) and self.schema.field_names(entry.sobject):
+                self._pull(entry, None)
         except SalesforceError:
             pass  # the step is closed as failed with Salesforce's message; the other objects go on
+
+    def _refresh_after(self, exc: ConfigurationError) -> bool:
+        """After INVALID_FIELD, once a cycle: refresh the schema and say, as a job-level error the dashboard
+        lists, which fields stopped syncing. True if the schema is new."""
+        if exc.code != "INVALID_FIELD" or self.schema_refreshed:
+            return False
+        self.schema_refreshed = True
+        with self.recorder.step("*", SyncStep.Operation.SCHEMA) as step:
+            self.schema, step.message = refresh_schema_saying_what_stopped(self.client, self.schema)
+            step.add(Counts(updated=sum(len(v) for v in self.schema.fields.values())))
+        self.recorder.record_error(
+            level=SyncError.Level.JOB,
+            code=exc.code,
+            message=step.message,
+            operation=SyncStep.Operation.SCHEMA,
+        )
+        self.recorder.flush_errors()
+        return True
 
     def _pull_step(
         self,
@@ -268,5 +265,7 @@ class Cycle:
             step.message = "Seconds per table: " + ", ".join(f"{t} {s:.1f}" for t, s in seconds.items())
 
     # --- push ---------------------------------------------------------------------------------------------
-    def _push(self, schema: SyncSchema) -> None:
-        push_pending(client=self.client, recorder=self.recorder, schema=schema)
+    def _push(self) -> None:
+        result = push_pending(client=self.client, recorder=self.recorder, schema=self.schema)
+        if result.invalid_field is not None and self._refresh_after(result.invalid_field):
+            push_pending(client=self.client, recorder=self.recorder, schema=self.schema)

@@ -14,50 +14,31 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from syncapp.models import ActivityLog, OutboundChange, Person, SyncCursor, SyncStep
+from syncapp.models import ActivityLog, FieldSetting, OutboundChange, Person, SyncCursor, SyncStep
 from syncapp.salesforce.client import COLLECTION_SIZE, COLLECTIONS_PER_COMPOSITE, SalesforceClient, SubResult
-from syncapp.salesforce.errors import LimitReachedError, SalesforceError, is_retryable, record_error
+from syncapp.salesforce.errors import (
+    ConfigurationError,
+    LimitReachedError,
+    SalesforceError,
+    is_retryable,
+    record_error,
+)
 from syncapp.sync import cursor as cursors
 from syncapp.sync.activity_log import ActivityWriter
+from syncapp.sync.outbox import Outgoing, follow_conversions, group, pending_changes
 from syncapp.sync.pull.object import pull_records
 from syncapp.sync.registry import SyncedObject, pushed
 from syncapp.sync.schema import SyncSchema
 from syncapp.sync.steps import Counts, StepRecorder, resolve_errors
 
 log = logging.getLogger(__name__)
+INVALID_FIELD = "INVALID_FIELD"
 Type = ActivityLog.Type
-
-
-@dataclass
-class Outgoing:
-    """One record to update in Salesforce and the outbox rows it carries."""
-
-    sobject: str
-    local_id: int
-    sf_id: str
-    values: dict[str, Any] = field(default_factory=dict)
-    change_ids: list[int] = field(default_factory=list)
-
-    def payload(self) -> dict[str, Any]:
-        return {"attributes": {"type": self.sobject}, "Id": self.sf_id, **self.values}
-
-
-def pending_changes(sobject: str, now: datetime | None = None) -> list[OutboundChange]:
-    """The changes of `sobject` due now (oldest first): pending, and not waiting for a retry."""
-    now = now or timezone.now()
-    return list(
-        OutboundChange.objects.filter(state=OutboundChange.State.PENDING, sobject=sobject)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .exclude(sf_id="")
-        .order_by("id")
-    )
 
 
 @dataclass(frozen=True)
@@ -66,6 +47,9 @@ class PushResult:
     skipped = retried later)."""
 
     counts: dict[str, Counts] = field(default_factory=dict)
+    # Salesforce's INVALID_FIELD (a field deleted or hidden since the schema was read): the changes it
+    # stopped stay pending; the cycle refreshes the schema and pushes again.
+    invalid_field: ConfigurationError | None = None
 
     @property
     def total(self) -> Counts:
@@ -77,51 +61,23 @@ def push_pending(*, client: SalesforceClient, recorder: StepRecorder, schema: Sy
     leaves its changes pending for the next cycle and the other objects are pushed all the same."""
     if not OutboundChange.objects.filter(state=OutboundChange.State.PENDING).exists():
         return PushResult()
-    _follow_conversions()
+    follow_conversions()
     counts: dict[str, Counts] = {}
+    invalid: ConfigurationError | None = None
     for sobject, entry in pushed().items():
         if not schema.field_names(sobject) or not pending_changes(sobject):
             continue
+        pusher = Pusher(client, recorder, entry, schema)
         try:
-            counts[sobject] = Pusher(client, recorder, entry, schema).push()
+            counts[sobject] = pusher.push()
         except LimitReachedError:
             raise
+        except ConfigurationError as exc:  # the step is closed as failed with Salesforce's message
+            invalid = exc if exc.code == INVALID_FIELD else invalid
         except SalesforceError:
             continue  # the step is closed as failed with Salesforce's message
-    return PushResult(counts=counts)
-
-
-def group(changes: list[OutboundChange]) -> list[Outgoing]:
-    """Latest value per field per record (changes arrive oldest first)."""
-    by_record: dict[tuple[str, int], Outgoing] = {}
-    for change in changes:
-        key = (change.sobject, change.local_id)
-        record = by_record.setdefault(key, Outgoing(change.sobject, change.local_id, change.sf_id))
-        record.values[change.field] = change.new_value
-        record.change_ids.append(change.id)
-    return list(by_record.values())
-
-
-def _follow_conversions() -> None:
-    """A lead edited locally and then converted: the edit now belongs to the contact (same person field)."""
-    people = {entry.fixed["sfdc_type"]: entry for entry in pushed().values() if entry.is_person}
-    lead, contact = people[Person.SfdcType.LEAD], people[Person.SfdcType.CONTACT]
-    lead_changes = OutboundChange.objects.filter(state=OutboundChange.State.PENDING, sobject=lead.sobject)
-    converted = Person.objects.filter(
-        pk__in=lead_changes.values("local_id"), sfdc_type=Person.SfdcType.CONTACT
-    ).values_list("pk", "sf_contact_id")
-    contact_api = {c.attname: c.api for c in contact.columns}
-    lead_to_contact = {c.api: contact_api.get(c.attname, "") for c in lead.columns}
-    for pk, contact_id in converted:
-        for change in lead_changes.filter(local_id=pk):
-            contact_field = lead_to_contact.get(change.field, "")
-            if contact_field and contact_id:
-                change.sobject, change.field, change.sf_id = contact.sobject, contact_field, contact_id
-                change.save(update_fields=["sobject", "field", "sf_id"])
-            else:
-                change.state = OutboundChange.State.SUPERSEDED
-                change.error = f"{change.field} has no contact field: the lead was converted in Salesforce."
-                change.save(update_fields=["state", "error"])
+        invalid = pusher.invalid_field or invalid
+    return PushResult(counts=counts, invalid_field=invalid)
 
 
 class Pusher:
@@ -133,10 +89,12 @@ class Pusher:
         self.entry = entry
         self.schema = schema
         self.counts = Counts()
+        self.invalid_field: ConfigurationError | None = None
 
     def push(self) -> Counts:
         with self.recorder.step(self.entry.sobject, SyncStep.Operation.PUSH_UPDATES) as step:
             self.step = step
+            self._not_synced_any_more()
             self._repull_moved()
             records = group(pending_changes(self.entry.sobject))  # the re-pull may have superseded some
             step.total(len(records))
@@ -148,6 +106,33 @@ class Pusher:
                 step.counts = self.counts
                 step.progress_done = self.counts.total
         return self.counts
+
+    def _not_synced_any_more(self) -> None:
+        """Edits of fields the sync user can no longer see (deleted or hidden in Salesforce) cannot be sent:
+        each is rejected with the reason, so the record's other edits still go (one unknown field in a
+        record makes Salesforce refuse the whole record)."""
+        # Describe's verdict, not the schema's field list: a field switched off in Field settings is still
+        # there in Salesforce, and an edit of it is sent as before.
+        gone = set(
+            FieldSetting.objects.filter(sobject=self.entry.sobject, visible=False).values_list(
+                "api_name", flat=True
+            )
+        )
+        stranded = [c for c in pending_changes(self.entry.sobject) if c.field in gone]
+        if not stranded:
+            return
+        writer = self.recorder.activity_writer(source="sync")
+        people = self._people_of(group(stranded))
+        for record in group(stranded):
+            names = ", ".join(sorted(record.values))
+            message = (
+                f"{self.entry.sobject}.{names} is no longer visible to the sync user in Salesforce (deleted, "
+                "or hidden by field-level security): this edit was not sent."
+            )
+            self._rejected(
+                record, people.get(record.local_id), INVALID_FIELD, message, sorted(record.values), writer
+            )
+        writer.flush()
 
     def _repull_moved(self) -> None:
         """Re-pull the records about to be pushed that changed in Salesforce since the pull read them, so the
@@ -216,7 +201,10 @@ class Pusher:
                 continue
             error = record_error(outcome.get("errors") or [{}])
             code, message, fields = error.code, error.detail, error.fields
-            if is_retryable(error):
+            if code == INVALID_FIELD:  # not this record's fault: kept pending, sent again once described
+                self.invalid_field = self.invalid_field or error
+                self.counts += Counts(skipped=1)
+            elif is_retryable(error):
                 self._retry_later([record], f"{code}: {message}")
             else:
                 self._rejected(record, person_id, code, message, fields, writer)

@@ -191,5 +191,33 @@ def load_schema() -> SyncSchema:
     return SyncSchema(fields={k: v for k, v in fields.items() if v}, custom_objects=custom_objects)
 
 
+def refresh_schema_saying_what_stopped(
+    client: SalesforceClient, before: SyncSchema
+) -> tuple[SyncSchema, str]:
+    """Describe again after INVALID_FIELD; the sentence says which fields stopped syncing."""
+    after = refresh_schema(client)
+    return after, stopped_syncing_message(vanished_fields(before, after))
+
+
+def vanished_fields(before: SyncSchema, after: SyncSchema) -> list[str]:
+    """ "Object.Field" for each field that synced under `before` and no longer does under `after`."""
+    return [
+        f"{sobject}.{name}"
+        for sobject in before.fields
+        for name in before.field_names(sobject)
+        if name not in after.field_names(sobject)
+    ]
+
+
+def stopped_syncing_message(gone: list[str]) -> str:
+    if not gone:
+        return "Salesforce answered INVALID_FIELD; the schema was read again and every field still syncs."
+    return (
+        f"Salesforce no longer shows {', '.join(gone)} to the sync user (deleted, or hidden by field-level "
+        "security): the schema was read again and it stopped syncing; its values are kept here. Make it "
+        "visible to the sync user again to resume syncing it."
+    )
+
+
 def has_schema() -> bool:
     return FieldSetting.objects.exists()

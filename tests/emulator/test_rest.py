@@ -67,6 +67,24 @@ def test_describe_follows_a_field_access_change_made_through_the_control_api(emu
     assert "Score__c" not in _field_names(sf.Lead.describe())
 
 
+def test_a_deleted_custom_field_is_gone_for_every_user_until_the_org_is_reset(emulator, sf):
+    lead = sf.Lead.create({"LastName": "Gone", "Company": "Acme", "Score__c": 7})
+    emulator.delete_field("Lead", "Score__c")
+
+    assert "Score__c" not in _field_names(sf.Lead.describe())
+    with pytest.raises(SalesforceMalformedRequest) as queried:
+        sf.query(f"SELECT Id, Score__c FROM Lead WHERE Id = '{lead['id']}'")
+    assert queried.value.content[0]["errorCode"] == "INVALID_FIELD"
+    assert "No such column 'Score__c' on entity 'Lead'" in queried.value.content[0]["message"]
+    with pytest.raises(SalesforceMalformedRequest) as written:
+        sf.Lead.update(lead["id"], {"Score__c": 8})
+    assert written.value.content[0]["errorCode"] == "INVALID_FIELD"
+    with pytest.raises(Exception, match="only custom fields can be deleted"):
+        emulator.delete_field("Lead", "Title")
+    emulator.reset()
+    assert "Score__c" in _field_names(sf.Lead.describe())
+
+
 def test_create_get_update_delete_round_trip(sf):
     created = sf.Lead.create({"FirstName": "Ann", "LastName": "Smith", "Company": "Acme"})
     assert created["success"] is True

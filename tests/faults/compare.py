@@ -114,7 +114,7 @@ def compare(emulator: Any, dump: dict[str, Any], edits: list[dict[str, Any]] = (
 
 def _people(dump: dict[str, Any], report: Report) -> None:
     seen: dict[str, int] = {}
-    for lead_id, contact_id, _, _ in dump["people"]:
+    for _, lead_id, contact_id, _, _ in dump["people"]:
         for sf_id in (lead_id, contact_id):
             if sf_id:
                 seen[sf_id] = seen.get(sf_id, 0) + 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -68,7 +69,9 @@ def phase_of(note: dict[str, str]) -> str:
 class Workers:
     """Runs `python -m tests.faults.worker` with the app's environment against one database."""
 
-    def __init__(self, *, emulator_env: dict[str, str], tmp: Path, seed: int) -> None:
+    def __init__(
+        self, *, emulator_env: dict[str, str], tmp: Path, seed: int, template: Path | None = None
+    ) -> None:
         self.tmp = tmp
         self.rng = random.Random(seed)
         self.totals = Totals()
@@ -76,6 +79,7 @@ class Workers:
         self.queued: list[dict[str, Any]] = []
         self.failures: list[str] = []  # what failed cycles said, for a scenario's assertion message
         self.database_url, self._drop = _database(tmp)
+        self.template = template if self.database_url.startswith("sqlite") else None
         base = {
             k: v for k, v in os.environ.items() if not k.startswith(("SALESFORCE_", "DJANGO_", "DATABASE"))
         }
@@ -99,7 +103,7 @@ class Workers:
         env = {**self.env, "FAULT_KILL": kill} if kill else dict(self.env)
         if retries_due:
             env["FAULT_RETRIES_DUE"] = "1"
-        if action == "sync" and self.queued:
+        if action in ("sync", "clean") and self.queued:
             path = self.tmp / "edits.json"
             path.write_text(json.dumps(self.queued))
             env["FAULT_EDITS"], self.queued = str(path), []
@@ -127,16 +131,51 @@ class Workers:
         result = self.run(action, arg if isinstance(arg, str) else json.dumps(arg))
         if result.returncode:
             raise WorkerFailed(f"{action} exited {result.returncode}: {result.stderr[-3000:]}")
-        return json.loads(result.stdout) if action in ("dump", "edit") else result
+        return json.loads(result.stdout) if action in ("dump", "edit", "people") else result
 
     def migrate(self, **sync_settings: Any) -> None:
-        self.ok("migrate", {"pause_seconds": 30, **sync_settings})
+        values = {"pause_seconds": 30, **sync_settings}
+        if self.template is None:
+            self.ok("migrate", values)
+            return
+        # A copy of the session's migrated database, the settings applied by the next worker: two processes
+        # (and a dozen seconds of migrations) fewer per scenario.
+        target = Path(self.database_url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal"):
+            if Path(f"{self.template}{suffix}").exists():
+                shutil.copyfile(f"{self.template}{suffix}", f"{target}{suffix}")
+        self.env["FAULT_SETTINGS"] = json.dumps(values)
 
     def dump(self) -> dict[str, Any]:
         return self.ok("dump")
 
     def edit(self, edits: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return self.ok("edit", edits)
+
+    def flow(
+        self,
+        action: str,
+        persons: list[int],
+        *options: str,
+        kill: str = "",
+        phase: str = "",
+        stale: bool = False,
+    ) -> bool:
+        """`manage.py flow` in a worker process, killed at `kill` (a kill lands in `phase`); `stale`: as if a
+        killed run's task timeout had passed. True if the kill landed."""
+        arg = json.dumps({"action": action, "persons": persons, "options": options, "stale": stale})
+        result = self.run("flow", arg, kill=kill)
+        self.said = result.stdout[-3000:]  # what the command printed per person
+        if result.returncode == -signal.SIGKILL:
+            self.totals.kills += 1
+            self.totals.kills_by_phase[f"flow action: {phase or phase_of(self._last_note())}"] += 1
+            return True
+        if result.returncode:
+            raise WorkerFailed(f"flow {action} exited {result.returncode}: {result.stderr[-3000:]}")
+        return False
+
+    def _last_note(self) -> dict[str, str]:
+        return json.loads((self.tmp / "kills.jsonl").read_text().splitlines()[-1])
 
     def queue_edits(self, edits: list[dict[str, Any]]) -> None:
         """Local edits the next cycle's worker makes before it starts (saves a process per round)."""
@@ -157,22 +196,24 @@ class Workers:
         self._counted(result)
         return False
 
-    def cycle_until_clean(self) -> subprocess.CompletedProcess:
-        """Restart the worker until one cycle succeeds (a failed cycle is retried, as the schedule would),
-        each time as if the backoff of transient errors had passed."""
-        for _ in range(RESTARTS):
-            result = self.run("sync", retries_due=True)
-            self._counted(result)
-            if result.returncode == 0 and "Succeeded" in result.stdout:
-                return result
-        raise WorkerFailed(
-            f"no clean cycle after {RESTARTS} restarts: {result.stdout[-2000:]}{result.stderr[-2000:]}"
-        )
+    def cycle_until_clean(self, *, times: int = 1, dump: bool = False) -> dict[str, Any]:
+        """A worker that runs cycles until `times` succeed (a failed cycle is retried, as the schedule would,
+        each time as if the backoff of transient errors had passed); with the mirror's dump if asked."""
+        result = self.run("clean", json.dumps({"times": times, "restarts": RESTARTS, "dump": dump}))
+        if result.returncode:
+            raise WorkerFailed(f"clean cycles: {result.stdout[-2000:]}{result.stderr[-3000:]}")
+        out = json.loads(result.stdout)
+        self.totals.cycles += out["cycles"]
+        self.failures += out["failures"]
+        counts = json.loads((self.tmp / "counts.json").read_text())
+        # Aim kills across the whole of the next cycle, as long as the last clean one was.
+        self.estimate = {k: max(v, 1) for k, v in counts.items()}
+        return out.get("dump", {})
 
-    def settle(self) -> None:
-        """Two clean cycles: the second pulls back the SystemModstamp the first one's push gave records."""
-        self.cycle_until_clean()
-        self.cycle_until_clean()
+    def settle(self) -> dict[str, Any]:
+        """Two clean cycles (the second pulls back the SystemModstamp the first one's push gave records),
+        then the mirror's dump."""
+        return self.cycle_until_clean(times=2, dump=True)
 
     def _counted(self, result: subprocess.CompletedProcess) -> None:
         self.totals.cycles += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from syncapp import services
-from syncapp.models import OutboundChange, Person, SyncRun
+from syncapp.models import FlowRun, OutboundChange, Person, SyncError, SyncRun
 from syncapp.sync.registry import ACCOUNTS, CAMPAIGN_MEMBERS, CAMPAIGNS, CONTACTS, LEADS, SyncedObject
 from syncapp.sync.schema import load_schema
 
@@ -33,15 +33,35 @@ def dump() -> dict[str, Any]:
                 "columns": {c.api: getattr(row, c.attname) for c in columns},
             }
         objects[entry.sobject] = {"names": schema.field_names(entry.sobject), "records": records}
-    people = list(Person.objects.values_list("sf_lead_id", "sf_contact_id", "sfdc_type", "sf_deleted"))
+    people = list(Person.objects.values_list("pk", "sf_lead_id", "sf_contact_id", "sfdc_type", "sf_deleted"))
+    flow_runs = list(FlowRun.objects.values("pk", "action", "person_id", "status", "attempts", "result"))
     outbox = list(OutboundChange.objects.values("sobject", "sf_id", "field", "new_value", "state", "error"))
     last = SyncRun.objects.order_by("-id").first()
     return {
         "objects": objects,
         "people": people,
         "outbox": outbox,
+        "flow_runs": flow_runs,
+        "job_errors": list(
+            SyncError.objects.filter(level=SyncError.Level.JOB).values_list("message", flat=True)
+        ),
         "last_run": {"status": last.status, "message": last.message} if last else None,
     }
+
+
+def local_people(spec: dict[str, Any]) -> list[int]:
+    """People added in the admin, not in Salesforce yet (what Sync Person to SFDC is for): their ids."""
+    tag = spec["tag"]
+    people = Person.objects.bulk_create(
+        Person(
+            first_name=f"Local{n}",
+            last_name=f"{tag} {n}",
+            email=f"{tag.lower()}.{n}@example.com",
+            company=f"{tag} Ltd",
+        )
+        for n in range(spec["count"])
+    )
+    return [p.pk for p in people]
 
 
 def edit(edits: list[dict[str, Any]]) -> list[dict[str, Any]]:

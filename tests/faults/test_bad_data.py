@@ -38,9 +38,7 @@ def test_bad_values_from_salesforce_and_the_admin_are_stored_or_refused_and_noth
     workers.cycle_until_clean()
     emulator.hide_field("Lead", "Title")  # hidden from the sync user between two cycles' queries
     emulator.hide_field("Contact", "Department")
-    workers.settle()
-
-    dump = workers.dump()
+    dump = workers.settle()
     report = compare(emulator, dump, [e for e in edits if (e["sobject"], e["field"]) != ("Lead", "Title")])
     record("bad data", workers.totals, report)
 

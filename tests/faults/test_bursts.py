@@ -27,16 +27,16 @@ def test_bursts_of_errors_and_an_expired_session_mid_cycle_lose_nothing(emulator
     rng = random.Random(16)
     before = person_count(emulator)
     edits: list[dict] = []
+    groups = [BURSTS] if size.bursts_together else [(burst,) for burst in BURSTS]
     for round_ in range(size.bursts):
-        for kind, count, path, delay_ms in BURSTS:
+        for group in groups:
             edits += make_changes(emulator, workers, rng, round_ * 10 + len(edits), edits)
-            emulator.inject_fault(kind, count, path=path, delay_ms=delay_ms)
-            workers.totals.faults[kind] += count
+            for kind, count, path, delay_ms in group:
+                emulator.inject_fault(kind, count, path=path, delay_ms=delay_ms)
+                workers.totals.faults[kind] += count
             workers.cycle_until_clean()
             emulator.clear_faults()
-    workers.settle()
-
-    report = compare(emulator, workers.dump(), edits)
+    report = compare(emulator, workers.settle(), edits)
     record("bursts", workers.totals, report)
 
     assert report.clean, report.summary()
@@ -56,8 +56,7 @@ def test_the_daily_api_limit_stops_a_cycle_cleanly_and_the_next_day_resumes(emul
     last = workers.dump()["last_run"]
     emulator.set_usage(used=0)  # midnight: the org's daily count starts again
     workers.totals.faults["request_limit"] += 1
-    workers.settle()
-    report = compare(emulator, workers.dump(), edits)
+    report = compare(emulator, workers.settle(), edits)
     record("api limit", workers.totals, report)
 
     assert stopped.returncode != -9

@@ -34,12 +34,10 @@ def test_a_worker_killed_at_random_points_loses_no_edit_and_duplicates_no_record
         edits += make_changes(emulator, workers, rng, round_, edits)
         # An aimed kill, sometimes a random one after it (a crash loop), then restarts until a clean cycle.
         workers.cycle_killed(LATER[round_ % len(LATER)])
-        if rng.random() < 0.5:
+        if rng.random() < size.extra_kill_chance:
             workers.cycle_killed()
         workers.cycle_until_clean()
-    workers.settle()
-
-    report = compare(emulator, workers.dump(), edits)
+    report = compare(emulator, workers.settle(), edits)
     record("kills", workers.totals, report)
 
     assert workers.totals.kills >= size.kills

@@ -19,7 +19,7 @@ def test_both_sides_editing_the_same_fields_during_a_cycle_follow_marketos_confl
     leads = [r["Id"] for r in emulator.query("SELECT Id FROM Lead WHERE IsConverted = false")]
     contacts = [r["Id"] for r in emulator.query("SELECT Id FROM Contact")]
     edits: list[dict] = []
-    for round_ in range(size.bursts * 2):
+    for round_ in range(size.race_rounds):
         picked = [("Lead", i) for i in rng.sample(leads, 8)] + [
             ("Contact", i) for i in rng.sample(contacts, 8)
         ]
@@ -43,8 +43,7 @@ def test_both_sides_editing_the_same_fields_during_a_cycle_follow_marketos_confl
             }
             for s, i in picked
         ]
-    workers.settle()
-    dump = workers.dump()
+    dump = workers.settle()
     report = compare(emulator, dump, edits)
     record("races", workers.totals, report)
 
@@ -69,7 +68,7 @@ def test_conversions_and_merges_in_salesforce_between_kills_leave_each_person_on
     workers.cycle_until_clean()
     rng = random.Random(20)
     rep = emulator.org.user_id("rep")
-    for round_ in range(max(2, size.bursts)):
+    for round_ in range(size.merge_rounds):
         leads = [r["Id"] for r in emulator.query("SELECT Id FROM Lead WHERE IsConverted = false")]
         chosen = rng.sample(leads, 7)
         for lead_id in chosen[:3]:
@@ -85,9 +84,9 @@ def test_conversions_and_merges_in_salesforce_between_kills_leave_each_person_on
         workers.cycle_killed(f'sql:{round_ + 1}:"syncapp_person"')  # mid-way through applying them
         workers.cycle_killed()
         workers.cycle_until_clean()
-    workers.settle()
+    dump = workers.settle()
     before = person_count(emulator)
-    report = compare(emulator, workers.dump())
+    report = compare(emulator, dump)
     record("conversions and merges", workers.totals, report)
 
     assert report.clean, report.summary()

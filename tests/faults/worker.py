@@ -31,7 +31,26 @@ def event(kind: str, description: str) -> None:
         return
     MATCHED[kind] += 1
     if MATCHED[kind] == int(KILL_AT):
-        die()
+        if os.environ.get("FAULT_THEN"):
+            change_the_org()
+        else:
+            die()
+
+
+def change_the_org() -> None:
+    """Instead of dying at the event: change the org there (FAULT_THEN: [[method, control path, body], …]
+    on the emulator's control API), as an administrator working in Salesforce mid-cycle would."""
+    import urllib.request
+
+    for method, path, body in json.loads(os.environ["FAULT_THEN"]):
+        request = urllib.request.Request(
+            f"{os.environ['FAULT_CONTROL']}{path}",
+            data=json.dumps(body).encode() if body is not None else None,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status < 300, answer.read()
 
 
 def die() -> None:
@@ -39,6 +58,8 @@ def die() -> None:
     if notes:
         with open(notes, "a", encoding="utf-8") as out:
             out.write(json.dumps({"kind": KILL_KIND, "at": int(KILL_AT), **LAST}) + "\n")
+    if os.environ.get("FAULT_KILL_GROUP"):  # a qcluster: its parent and every worker, as `kill -9 -PGID`
+        os.killpg(os.getpgid(0), signal.SIGKILL)
     os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -88,11 +109,93 @@ def expire_lease() -> None:
     SyncSettings.objects.filter(pk=1).update(lease_until=timezone.now() - timedelta(seconds=1))
 
 
+def flows_stale() -> None:
+    """What the clock does after a flow task's timeout: a run a killed worker left "running" is stale."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from syncapp.models import FlowRun
+
+    long_ago = timezone.now() - timedelta(seconds=settings.FLOW_TASK_TIMEOUT + 120)
+    FlowRun.objects.filter(status=FlowRun.Status.RUNNING).update(started_at=long_ago)
+    FlowRun.objects.filter(status=FlowRun.Status.QUEUED).update(created_at=long_ago)
+
+
+def run_flow(arg: dict[str, Any]) -> None:
+    """`manage.py flow KEY --person … --option …`, exactly as an operator runs it."""
+    from django.core.management import CommandError, call_command
+
+    if arg.get("stale"):
+        flows_stale()
+    people = [f"--person={pk}" for pk in arg["persons"]]
+    try:
+        call_command("flow", arg["action"], *people, *(f"--option={o}" for o in arg.get("options", ())))
+    except CommandError as exc:  # some runs failed: said per person, the suite reads the FlowRuns
+        sys.stdout.write(f"{exc}\n")
+
+
+def enqueue(arg: dict[str, Any]) -> None:
+    from django.db import transaction
+
+    from syncapp import services
+    from syncapp.models import Person
+
+    if arg.get("stale"):
+        flows_stale()
+    for flow in arg.get("flows", ()):
+        people = list(Person.objects.filter(pk__in=flow["persons"]))
+        services.flow_run_request(action=flow["action"], persons=people, options=flow.get("options", {}))
+    if arg.get("cycle"):
+        with transaction.atomic():
+            services.sync_cycle_request()
+
+
 def retries_due() -> None:
     """What the clock does after a transient error's backoff (a minute and up): the retry is due now."""
     from syncapp.models import OutboundChange
 
     OutboundChange.objects.filter(state=OutboundChange.State.PENDING).update(next_attempt_at=None)
+
+
+def sync_settings(values: dict[str, Any]) -> None:
+    from syncapp.models import SyncSettings
+
+    SyncSettings.ensure()
+    SyncSettings.objects.filter(pk=1).update(**values)
+
+
+def clean(arg: dict[str, Any]) -> None:
+    """Cycles in this process until `times` of them succeeded in a row of attempts (a failed cycle is tried
+    again, as the schedule would, with the backoff of transient errors passed); then the dump, if asked.
+    One process instead of one per attempt: only a kill needs a new process."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    failures, attempts = [], 0
+    for _ in range(arg.get("times", 1)):
+        while True:
+            attempts += 1
+            if attempts > arg["restarts"]:
+                raise SystemExit(f"no clean cycle after {arg['restarts']} attempts: {failures[-3:]}")
+            COUNTS.update(http=0, sql=0)  # the estimate for aimed kills: one clean cycle's traffic
+            expire_lease()
+            retries_due()
+            out = StringIO()
+            try:
+                call_command("sync_now", stdout=out)
+            except CommandError as exc:
+                failures.append(f"{exc}"[-400:])
+                continue
+            if "Succeeded" in out.getvalue():
+                break
+            failures.append(out.getvalue()[-400:])
+    result: dict[str, Any] = {"cycles": attempts, "failures": failures}
+    if arg.get("dump"):
+        from tests.faults import mirror
+
+        result["dump"] = mirror.dump()
+    sys.stdout.write(json.dumps(result))
 
 
 def main(action: str, arg: str = "") -> None:
@@ -103,15 +206,15 @@ def main(action: str, arg: str = "") -> None:
 
     if action == "migrate":
         call_command("migrate", verbosity=0, skip_checks=True)
-        from syncapp.models import SyncSettings
-
-        SyncSettings.ensure()
-        SyncSettings.objects.filter(pk=1).update(**json.loads(arg or "{}"))
+        sync_settings(json.loads(arg or "{}"))
         return
-    if action in ("dump", "edit"):
+    if os.environ.get("FAULT_SETTINGS"):  # the scenario's sync settings on a copy of the migrated template
+        sync_settings(json.loads(os.environ["FAULT_SETTINGS"]))
+    if action in ("dump", "edit", "people"):
         from tests.faults import mirror
 
-        out = mirror.dump() if action == "dump" else mirror.edit(json.loads(arg))
+        do = {"dump": lambda _: mirror.dump(), "edit": mirror.edit, "people": mirror.local_people}
+        out = do[action](json.loads(arg or "null"))
         sys.stdout.write(json.dumps(out))
         return
     edits = os.environ.get("FAULT_EDITS")
@@ -127,6 +230,18 @@ def main(action: str, arg: str = "") -> None:
         if os.environ.get("FAULT_RETRIES_DUE"):
             retries_due()
         call_command("sync_now")
+        return
+    if action == "flow":
+        run_flow(json.loads(arg))
+        return
+    if action == "clean":
+        clean(json.loads(arg))
+        return
+    if action == "qcluster":  # its workers are forked from here: they inherit the kill hooks
+        call_command("qcluster")
+        return
+    if action == "enqueue":  # what the admin's "Sync now" and flow buttons do: tasks for the cluster
+        enqueue(json.loads(arg))
         return
     raise SystemExit(f"unknown action {action!r}")
 

@@ -133,3 +133,34 @@ def test_a_bulk_add_costs_one_membership_query_and_one_write_for_many_people(run
     assert {r.status for r in runs} == {FlowRun.Status.SUCCEEDED}
     # login is free; membership query, one collection insert, one read-back query
     assert synced.usage()["used"] - before == 3
+
+
+def test_a_retried_add_whose_first_attempt_added_the_member_says_it_was_added(
+    synced, django_capture_on_commit_callbacks
+):
+    """The first attempt's worker died after Salesforce created the member: "already a member" would lie."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from syncapp import tasks
+
+    lead = a_lead()
+    campaign = campaign_without(lead)
+    run = FlowRun.objects.create(
+        action="add_to_sfdc_campaign", options={"campaign": campaign.sf_id, "status": "Sent"}, person=lead,
+        status=FlowRun.Status.RUNNING, attempts=1, started_at=timezone.now() - dt.timedelta(hours=1),
+    )  # fmt: skip
+    synced.create(
+        "CampaignMember",
+        {"CampaignId": campaign.sf_id, "LeadId": lead.sf_lead_id, "Status": "Sent"},
+        as_user="sync",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.recover_flow_runs()
+
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (FlowRun.Status.SUCCEEDED, 2)
+    assert "by an earlier attempt" in run.result
+    assert len(members_in_org(synced, campaign.sf_id, lead.sf_lead_id)) == 1

@@ -154,3 +154,35 @@ def test_the_flow_command_refuses_bad_options_before_running_anything(synced):
     with pytest.raises(CommandError, match="No flow action"):
         call_command("flow", "launch_rockets", "--person", str(lead.pk))
     assert not FlowRun.objects.exists()
+
+
+def test_the_flow_command_commits_its_runs_before_calling_salesforce(synced, monkeypatch):
+    """A worker killed mid-run must leave a "running" row for the recovery, not roll its request back."""
+    from django.db import connection
+
+    from syncapp.flows import runner
+
+    person, outer = local_person(), len(connection.atomic_blocks)
+    depths, execute = [], runner.execute
+    monkeypatch.setattr(
+        runner, "execute", lambda ids: depths.append(len(connection.atomic_blocks)) or execute(ids)
+    )
+
+    call_command("flow", "sync_person_to_sfdc", "--person", str(person.pk))
+
+    assert depths == [outer]
+    assert FlowRun.objects.get(person=person).status == FlowRun.Status.SUCCEEDED
+
+
+def test_the_flow_command_says_when_a_person_already_has_the_action_under_way(synced, capsys):
+    person = local_person()
+    running = FlowRun.objects.create(
+        action="sync_person_to_sfdc", person=person, status=FlowRun.Status.RUNNING,
+        attempts=1, started_at=timezone.now(),
+    )  # fmt: skip
+
+    call_command("flow", "sync_person_to_sfdc", "--person", str(person.pk))
+
+    out = capsys.readouterr().out
+    assert f"person {person.pk}: not started again: flow run {running.pk} is running since" in out
+    assert FlowRun.objects.filter(person=person).count() == 1

@@ -11,7 +11,8 @@ from django_q.models import Schedule
 
 from syncapp.models import ActivityLog, Person, SyncCursor, SyncError, SyncRun, SyncSettings, SyncStep
 from syncapp.sync import pacing
-from syncapp.sync.cycle import acquire_lease, release_lease, run_cycle
+from syncapp.sync.cycle import run_cycle
+from syncapp.sync.lease import acquire_lease, release_lease
 from syncapp.sync.pull import apply as pull
 
 pytestmark = pytest.mark.django_db

@@ -61,6 +61,16 @@ class Command(BaseCommand):
             actor=None,
             foreground=True,
         )
+        started = {run.person_id for run in runs}
+        busy = services.flow_runs_busy(
+            action=action.key, persons=[people[pk] for pk in people if pk not in started]
+        )
+        for pk, run in busy.items():  # a run of this action is already under way for them: not started twice
+            self.stdout.write(
+                f"person {pk}: not started again: flow run {run.pk} is {run.get_status_display().lower()} "
+                f"since {run.started_at or run.created_at:%Y-%m-%d %H:%M:%S} (a worker that died is retried "
+                f"once its task timeout has passed)."
+            )
         for run in runs:
             self.stdout.write(f"person {run.person_id}: {run.get_status_display()}: {run.result}")
         bad = [run for run in runs if run.status == FlowRun.Status.FAILED]

@@ -14,6 +14,7 @@ from syncapp.models import (
     OpportunityContactRole,
     Person,
 )
+from syncapp.models.search import search_key
 from syncapp.sync.activity_log import ActivityWriter, display
 from syncapp.sync.hooks import Hook, HookedObject, RowChange, people_by_sf_id
 
@@ -34,7 +35,7 @@ class AccountHook(Hook):
             name = change.new.get("Name") or ""
             people = Person.objects.filter(account_id=change.sf_id)
             person_ids = list(people.values_list("id", flat=True)[: self.LOG_LIMIT + 1])
-            people.update(company=name[:255])
+            people.update(company=name[:255], search_company=search_key(name[:255]))
             if len(person_ids) <= self.LOG_LIMIT:
                 for person_id in person_ids:
                     self.writer.add(

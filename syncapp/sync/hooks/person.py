@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 
 from syncapp.models import (
     Account,
@@ -22,6 +24,7 @@ from syncapp.models import (
     SalesforceActivity,
     SyncError,
 )
+from syncapp.models.search import fill_search_keys
 from syncapp.sync.activity_log import ActivityWriter, display, log_new_people
 from syncapp.sync.hooks import Hook, HookedObject, RowChange
 from syncapp.sync.pull.values import column_values, parse_datetime
@@ -51,11 +54,13 @@ class PersonHook(Hook):
 
     @classmethod
     def required_fields(cls, sobject: str) -> tuple[str, ...]:
-        return cls.NEEDS.get(sobject, ())
+        key = (settings.SALESFORCE_LEAD_KEY_FIELD,) if sobject == "Lead" else ()  # see _link_our_new_leads
+        return (*cls.NEEDS.get(sobject, ()), *key)
 
     def prepare(self, records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Counts]:
         if self.entry.sobject != "Lead":
             return records, Counts()
+        _link_our_new_leads(records)
         converted = [
             f
             for f in records
@@ -111,6 +116,10 @@ class PersonHook(Hook):
         }
 
     def after_bulk_insert(self, *, after_pk: int | None, pks: tuple[int, ...]) -> None:
+        # The lane's SQL cannot fold accents as Python does: the new rows' search keys are filled here. On
+        # PostgreSQL from the lowest new pk: rows above it another session inserted get their keys
+        # recomputed from their own values, which changes nothing.
+        fill_search_keys(Person, after_pk=after_pk if after_pk is not None else min(pks) - 1)
         log_new_people(
             list(pks), after_pk=after_pk, sfdc_type=self.entry.sobject, sync_run_id=self.writer.sync_run_id
         )
@@ -245,6 +254,33 @@ class PersonHook(Hook):
 
 
 PERSON_OBJECTS = tuple(PersonHook.NEEDS)  # the sObjects a person is mirrored from
+
+
+def _link_our_new_leads(records: list[dict[str, Any]]) -> None:
+    """A lead Sync Person to SFDC created (its key names the person) but whose worker died before recording
+    it: link that person, as the flow would have, rather than create a second person for one human."""
+    key_field, prefix = settings.SALESFORCE_LEAD_KEY_FIELD, settings.SYNC_KEY_PREFIX
+    keyed = {}
+    for fields in records:
+        key = fields.get(key_field) or "" if key_field else ""
+        if key.startswith(prefix) and key[len(prefix) :].isdigit() and not fields.get("IsDeleted"):
+            keyed[int(key[len(prefix) :])] = fields["Id"]
+    if not keyed:
+        return
+    known = set(Person.objects.filter(sf_lead_id__in=keyed.values()).values_list("sf_lead_id", flat=True))
+    waiting = Person.objects.filter(pk__in=[pk for pk, lead in keyed.items() if lead not in known]).filter(
+        Q(sf_id__isnull=True) | Q(sf_deleted=True), merged_into__isnull=True
+    )
+    for pk in waiting.values_list("pk", flat=True):
+        Person.objects.filter(pk=pk).update(
+            sfdc_type=Person.SfdcType.LEAD,
+            sf_id=keyed[pk],
+            sf_lead_id=keyed[pk],
+            sf_contact_id=None,
+            sf_deleted=False,
+            sf_modstamp=None,
+            is_converted=False,
+        )
 
 
 def merge_people(*, winner: Person, loser: Person, writer, occurred_at=None) -> None:

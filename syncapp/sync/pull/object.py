@@ -25,7 +25,20 @@ from syncapp.sync.pull.values import csv_lines
 from syncapp.sync.schema import SyncSchema, load_schema
 from syncapp.sync.steps import Counts, StepRecorder
 
-BULK_CHUNK = 10000  # rows per transaction while applying a Bulk CSV page
+BULK_CHUNK = 10000  # most rows per transaction while applying a Bulk CSV page
+# SQLite has one writer: every other write (a flow action clicked in the admin, the task queue) waits for this
+# transaction and fails with "database is locked" after the busy timeout (20 s). On a busy machine 10,000 rows
+# took longer than that (the admin load test at 200,000 people: 500s on flow actions), so each transaction is
+# sized from the previous one's rate to last about this long; an idle machine still writes 10,000 at a time.
+TRANSACTION_SECONDS = 1.0
+MIN_CHUNK = 100
+
+
+def next_chunk_rows(rows: int, seconds: float) -> int:
+    """Rows for the next transaction, given that the last one wrote `rows` in `seconds`."""
+    if seconds <= 0:
+        return BULK_CHUNK
+    return min(BULK_CHUNK, max(MIN_CHUNK, int(rows / seconds * TRANSACTION_SECONDS)))
 
 
 @dataclass(frozen=True)
@@ -122,7 +135,8 @@ class ObjectPull:
         if row is None:
             cursors.skip_empty_page(cursor, next_locator)
             return
-        chunks = _chunks(reader, row)
+        size = [BULK_CHUNK]  # adapted after each chunk (next_chunk_rows); the chunk read ahead keeps its own
+        chunks = _chunks(reader, row, size)
         ahead = next(chunks, None)
         if ahead is not None:
             self.applier.stage_csv(header, ahead)
@@ -138,14 +152,16 @@ class ObjectPull:
                 cursors.checkpoint(cursor, next_locator)
             started = time.perf_counter()
             self.counts = self.counts + self.applier.apply_csv(header, chunk, cursor)
-            self.seconds_writing += time.perf_counter() - started
+            took = time.perf_counter() - started
+            self.seconds_writing += took
+            size[0] = next_chunk_rows(len(chunk), took)
             self.on_progress(self.counts, cursor.rows_read)
 
 
-def _chunks(reader: Iterator[list[str]], row: list[str] | None) -> Iterator[list[list[str]]]:
-    """A page's rows, BULK_CHUNK at a time, starting with `row` (already read)."""
+def _chunks(reader: Iterator[list[str]], row: list[str] | None, size: list[int]) -> Iterator[list[list[str]]]:
+    """A page's rows, `size[0]` at a time (the caller adapts it), starting with `row` (already read)."""
     while row is not None:
-        yield [row, *itertools.islice(reader, BULK_CHUNK - 1)]
+        yield [row, *itertools.islice(reader, size[0] - 1)]
         row = next(reader, None)
 
 

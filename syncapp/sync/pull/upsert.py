@@ -17,6 +17,8 @@ import orjson
 from django.db import connection, models
 from django.utils import timezone
 
+from syncapp.models.search import derived_search_keys, search_key_fields, with_search_keys
+
 PLAIN_FIELDS = (
     models.CharField,
     models.TextField,
@@ -60,6 +62,8 @@ def _preparer(field: models.Field) -> Callable[[Any], Any] | None:
 class _Writer:
     def __init__(self, model: type[models.Model]) -> None:
         meta = model._meta
+        self.model = model
+        self.keyed = bool(search_key_fields(model))
         self.fields = [f for f in meta.concrete_fields if not f.primary_key]
         self.attnames = [f.attname for f in self.fields]
         self.defaults = [None if f.null else f.get_default() for f in self.fields]
@@ -79,6 +83,8 @@ class _Writer:
         for row in rows:
             row.setdefault("created_at", now)
             row["updated_at"] = now
+            if self.keyed:  # a person's search keys, from the columns this row carries
+                row.update(derived_search_keys(self.model, row))
             get = row.get
             values = [get(name) for name in attnames]
             for i, default in not_null:
@@ -100,7 +106,7 @@ class Upserter(_Writer):
 
     def __init__(self, model: type[models.Model], key: str, attnames: Iterable[str]) -> None:
         super().__init__(model)
-        update = (set(attnames) | {"updated_at"}) - {key, "created_at"}
+        update = (set(with_search_keys(model, attnames)) | {"updated_at"}) - {key, "created_at"}
         quote = connection.ops.quote_name
         key_column = next(f.column for f in self.fields if f.attname == key)
         sets = ", ".join(

@@ -1,0 +1,113 @@
+"""Search keys: lower-cased, accent-folded copies of the columns the people lists search, for prefixes.
+
+A marketer types "muller" and expects Müller; "acme.com" and expects everyone at acme.com. Django's
+`icontains` search answers that with `LIKE '%term%'` over every row (seconds at a million people). Here each
+searched column has a normalised twin, kept by every write (model saves, `bulk_create`, the pull's bulk
+upserts and its SQL fast lane through `fill_search_keys`), and a search word is a prefix of the twin, read
+from its index: the same answer on SQLite and PostgreSQL, from the same Python normalisation.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import connection, models
+
+PARTS = ("whole", "domain")
+# Latin letters Unicode does not decompose into a base letter and an accent (after case folding).
+UNDECOMPOSED = str.maketrans(
+    {"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "\u0131": "i", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"}
+)
+
+
+def search_key(value: object, *, part: str = "whole", max_length: int = 255) -> str:
+    """`value` as the search compares it: accents dropped, case folded, spaces collapsed; `part="domain"`
+    keeps what follows an email's last "@" (empty when there is none)."""
+    text = str(value or "")
+    if part == "domain":
+        _, at, text = text.rpartition("@")
+        if not at:
+            return ""
+    if text.isascii() and text.isprintable():  # most names and every email: 7x faster, same result
+        return " ".join(text.split()).lower()[:max_length]
+    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()))
+    # Control characters go too: PostgreSQL refuses a NUL in a query, and nobody types the others.
+    kept = (c for c in decomposed if c.isprintable() and not unicodedata.combining(c))
+    return "".join(kept).casefold().translate(UNDECOMPOSED)[:max_length]
+
+
+class SearchKeyField(models.CharField):
+    """A column derived from `source` by `search_key`; filled by Django's `pre_save` on `save()` and
+    `bulk_create`, and by `derived_search_keys` where rows are written without model instances."""
+
+    def __init__(self, *args: Any, source: str = "", part: str = "whole", **kwargs: Any) -> None:
+        if part not in PARTS:
+            raise ValueError(f"part must be one of {PARTS}, not {part!r}")
+        self.source, self.part = source, part
+        kwargs.setdefault("max_length", 255)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.update(source=self.source, part=self.part)
+        return name, path, args, kwargs
+
+    def key_of(self, value: object) -> str:
+        return search_key(value, part=self.part, max_length=self.max_length)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        value = self.key_of(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def search_key_fields(model: type[models.Model]) -> list[SearchKeyField]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, SearchKeyField)]
+
+
+def derived_search_keys(model: type[models.Model], values: Mapping[str, Any]) -> dict[str, str]:
+    """The keys of the sources present in `values` (attname → value): a row that leaves a column out (a field
+    hidden from the sync user) leaves its key out too, so both keep their stored values together."""
+    return {f.attname: f.key_of(values[f.source]) for f in search_key_fields(model) if f.source in values}
+
+
+def with_search_keys(model: type[models.Model], attnames: Iterable[str]) -> list[str]:
+    """`attnames` and the keys derived from them: what an UPDATE of those columns must also set."""
+    names = list(attnames)
+    keys = [f.attname for f in search_key_fields(model) if f.source in names]
+    return names + [key for key in keys if key not in names]
+
+
+def fill_search_keys(model: type[models.Model], *, after_pk: int, batch: int = 20_000) -> int:
+    """Compute the keys of the rows above `after_pk`: those the pull's SQL fast lane just inserted (the
+    normalisation is Python's, so SQL cannot make it). Returns the rows updated."""
+    fields = search_key_fields(model)
+    if not fields:
+        return 0
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    sources = list(dict.fromkeys(model._meta.get_field(f.source).column for f in fields))
+    position = {column: i + 1 for i, column in enumerate(sources)}
+    keyed = [(f.key_of, position[model._meta.get_field(f.source).column]) for f in fields]
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    update = f"UPDATE {table} SET {sets} WHERE id = %s"
+    done = 0
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                f"SELECT id, {', '.join(quote(c) for c in sources)} FROM {table} WHERE id > %s ORDER BY id "
+                f"LIMIT {int(batch)}",
+                [after_pk],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return done
+            params = [[*(key_of(row[i]) for key_of, i in keyed), row[0]] for row in rows]
+            cursor.executemany(update, params)
+            done += len(rows)
+            after_pk = rows[-1][0]

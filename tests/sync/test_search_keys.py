@@ -1,0 +1,94 @@
+"""Every write keeps a person's search keys equal to its columns, so the people lists' search finds them."""
+
+from __future__ import annotations
+
+import pytest
+
+from syncapp.models import Account, Person, SyncSettings
+from syncapp.models.search import search_key
+
+pytestmark = pytest.mark.django_db
+
+
+def stale_keys() -> list[tuple[str, str, str, str]]:
+    """(sf_id, key column, stored, expected) for every person whose keys disagree with its columns."""
+    wrong = []
+    for person in Person.objects.all():
+        expected = {
+            "search_first_name": search_key(person.first_name, max_length=80),
+            "search_last_name": search_key(person.last_name, max_length=80),
+            "search_email": search_key(person.email),
+            "search_domain": search_key(person.email, part="domain"),
+            "search_company": search_key(person.company),
+        }
+        wrong += [
+            (person.sf_id, k, getattr(person, k), v) for k, v in expected.items() if getattr(person, k) != v
+        ]
+    return wrong
+
+
+def test_search_keys_drop_accents_and_case_and_keep_an_emails_domain():
+    assert search_key("  Zoë  ÖSTERBERG-Smith ") == "zoe osterberg-smith"
+    assert search_key("ADA@Analytical.Example") == "ada@analytical.example"
+    assert search_key("ada@Analytical.Example", part="domain") == "analytical.example"
+    assert search_key("no email here", part="domain") == ""
+    assert search_key("Straße") == "strasse"
+    assert search_key(None) == ""
+    assert search_key("x" * 300) == "x" * 255
+
+
+@pytest.mark.parametrize("bulk_threshold", [1_000_000, 10], ids=["REST pages", "Bulk CSV (fast lane)"])
+def test_a_first_load_gives_every_person_search_keys_from_its_columns(sync, emulator, bulk_threshold):
+    emulator.create(
+        "Lead", {"FirstName": "Zoë", "LastName": "Müller", "Company": "Ünïcode AG", "Email": "Z@Ex.COM"}
+    )
+    settings = SyncSettings.load()
+    settings.bulk_threshold = bulk_threshold
+    settings.save()
+
+    sync()
+
+    zoe = Person.objects.get(last_name="Müller")
+    assert (zoe.search_first_name, zoe.search_last_name) == ("zoe", "muller")
+    assert (zoe.search_email, zoe.search_domain, zoe.search_company) == ("z@ex.com", "ex.com", "unicode ag")
+    assert Person.objects.count() > 50
+    assert stale_keys() == []
+
+
+def test_a_name_changed_in_salesforce_changes_its_search_key(sync, emulator):
+    sync()
+    lead = Person.objects.filter(sfdc_type="lead", sf_deleted=False).first()
+
+    emulator.update(
+        "Lead", lead.sf_lead_id, {"LastName": "Ørsted", "Email": "new@Wind.example"}, as_user="rep"
+    )
+    sync()
+
+    lead.refresh_from_db()
+    assert (lead.search_last_name, lead.search_domain) == ("orsted", "wind.example")
+    assert stale_keys() == []
+
+
+def test_an_account_rename_changes_its_contacts_company_key(sync, emulator):
+    sync()
+    contact = Person.objects.filter(sfdc_type="contact").exclude(account=None).first()
+
+    emulator.update("Account", contact.account_id, {"Name": "Société Générale"}, as_user="rep")
+    sync()
+
+    contact.refresh_from_db()
+    assert contact.search_company == "societe generale"
+    assert Account.objects.get(sf_id=contact.account_id).name == "Société Générale"
+    assert stale_keys() == []
+
+
+def test_a_save_of_some_fields_and_a_bulk_create_keep_the_keys(db):
+    person = Person.objects.create(first_name="Ada", last_name="Lovelace", email="ada@analytical.example")
+    person.first_name = "Ádá"
+    person.save(update_fields=["first_name"])
+    Person.objects.bulk_create([Person(last_name="Hopper", company="US Navy", email="grace@navy.example")])
+
+    person.refresh_from_db()
+    assert person.search_first_name == "ada"
+    assert Person.objects.get(last_name="Hopper").search_company == "us navy"
+    assert stale_keys() == []
