@@ -116,9 +116,8 @@ class PersonHook(Hook):
         }
 
     def after_bulk_insert(self, *, after_pk: int | None, pks: tuple[int, ...]) -> None:
-        # The lane's SQL cannot fold accents as Python does: the new rows' search keys are filled here. On
-        # PostgreSQL from the lowest new pk: rows above it another session inserted get their keys
-        # recomputed from their own values, which changes nothing.
+        # SQL cannot fold accents as Python does: search keys from the lowest new pk (on PostgreSQL, rows
+        # another session inserted above it get theirs recomputed from their own values: no change).
         fill_search_keys(Person, after_pk=after_pk if after_pk is not None else min(pks) - 1)
         log_new_people(
             list(pks), after_pk=after_pk, sfdc_type=self.entry.sobject, sync_run_id=self.writer.sync_run_id
