@@ -182,6 +182,7 @@ def main() -> None:
         out["index_rebuild"] = [s.message for s in run.steps.filter(operation="rebuild_indexes")]
         out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         out["initial_cycle_api_calls"] = run.api_calls
+        out.update(database_size(workdir / "app.sqlite3"))
         if args.initial_only:
             return
         baseline = executemany_baseline(workdir / "app.sqlite3", limit=min(records, 200_000))
@@ -213,6 +214,35 @@ def main() -> None:
         emulator.terminate()
         emulator.wait()
         print(json.dumps(out, indent=2))
+
+
+def database_size(db_path: Path) -> dict[str, object]:
+    """The SQLite file after the initial load (WAL folded in), and its size per million people."""
+    from django.db import connection
+
+    from syncapp.models import Person
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    people = Person.objects.count()
+    size = db_path.stat().st_size
+    return {
+        "sqlite_file_mb": round(size / 2**20),
+        "sqlite_mb_per_million_people": round(size / 2**20 * 1_000_000 / max(people, 1)),
+        "person_table_mb": round(table_bytes(Person._meta.db_table) / 2**20),
+    }
+
+
+def table_bytes(table: str) -> int:
+    """Bytes of a table's own pages (indexes apart), from SQLite's dbstat table when it is compiled in."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name = %s", [table])
+        except Exception:  # a SQLite built without SQLITE_ENABLE_DBSTAT_VTAB: the file size says enough
+            return 0
+        return cursor.fetchone()[0] or 0
 
 
 def indexed_write_rate(limit: int) -> dict[str, object]:
