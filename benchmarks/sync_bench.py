@@ -250,6 +250,7 @@ def indexed_write_rate(limit: int) -> dict[str, object]:
     "New Person" activity row. Bulk CSV rows through `apply_csv` (the initial load: the SQL fast lane on
     SQLite) and REST pages through `apply` (deltas, and the generic path)."""
     from syncapp.models import Person
+    from syncapp.sync.fields import record_fields
     from syncapp.sync.pull.apply import PageApplier, PullContext
     from syncapp.sync.registry import LEADS
     from syncapp.sync.schema import load_schema
@@ -257,7 +258,9 @@ def indexed_write_rate(limit: int) -> dict[str, object]:
     schema = load_schema()
     header = schema.field_names("Lead")
     types = schema.types("Lead")
-    records = list(Person.objects.filter(sfdc_type="lead").values_list("sf_fields", flat=True)[:limit])
+    # Each lead as Salesforce sent it: its columns and its sf_fields, read by API name.
+    leads = Person.objects.filter(sfdc_type="lead")[:limit]
+    records = [record_fields(p, LEADS.columns) for p in leads.iterator(chunk_size=2000)]
 
     def as_csv(value, type_):
         if value is None:

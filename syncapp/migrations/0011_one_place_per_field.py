@@ -23,6 +23,9 @@ BASE = (("Id", "sf_id", "id"), ("SystemModstamp", "sf_modstamp", "datetime"),
 PERSON = (("Email", "email", "str"), ("FirstName", "first_name", "str"), ("LastName", "last_name", "str"),
           ("Title", "title", "str"), ("Phone", "phone", "str"), ("LeadSource", "lead_source", "str"),
           ("HasOptedOutOfEmail", "unsubscribed", "bool"), ("OwnerId", "owner_id", "id"))  # fmt: skip
+LEAD = (*PERSON, ("Company", "company", "str"), ("City", "city", "str"), ("Country", "country", "str"),
+        ("Status", "status", "str"), ("IsConverted", "is_converted", "bool"),
+        ("ConvertedDate", "converted_at", "date"))  # fmt: skip
 ACTIVITY = (("Subject", "subject", "str"), ("ActivityDate", "activity_date", "date"),
             ("WhoId", "who_sf_id", "str"), ("WhatId", "what_sf_id", "str"), ("OwnerId", "owner_id", "id"))  # fmt: skip
 
@@ -31,9 +34,9 @@ ACTIVITY = (("Subject", "subject", "str"), ("ActivityDate", "activity_date", "da
 # sObject apart, {its value: (sObject, ((API name, attname, kind), …))}).
 COLUMNS = {
     "Person": ("sfdc_type", {
-        "lead": ("Lead", (*PERSON, ("Company", "company", "str"), ("City", "city", "str"),
-                          ("Country", "country", "str"), ("Status", "status", "str"),
-                          ("IsConverted", "is_converted", "bool"), ("ConvertedDate", "converted_at", "date"))),
+        # A person not in Salesforce: old edits wrote its columns into sf_fields too; it would become a lead.
+        "": ("Lead", LEAD),
+        "lead": ("Lead", LEAD),
         "contact": ("Contact", (*PERSON, ("MailingCity", "city", "str"), ("MailingCountry", "country", "str"),
                                 ("AccountId", "account_id", "id"))),
     }),
