@@ -49,6 +49,7 @@ class PersonHook(Hook):
     def __init__(self, entry: HookedObject, writer: ActivityWriter) -> None:
         super().__init__(entry, writer)
         self.merge_losers: list[int] = []
+        self.splitter = FieldSplitter(Person, entry.columns)
 
     @classmethod
     def required_fields(cls, sobject: str) -> tuple[str, ...]:
@@ -228,7 +229,7 @@ class PersonHook(Hook):
             return None, Counts(skipped=1)
         # First seen already converted (an initial load): one person, waiting for its contact record.
         # Created by the caller with the rest of the page.
-        values, _, _ = FieldSplitter(Person, self.entry.columns).split(fields)
+        values, _, _ = self.splitter.split(fields)
         values = {k: v for k, v in values.items() if k not in ("status", "is_converted", "converted_at")}
         person = Person(
             sfdc_type=Person.SfdcType.CONTACT,
