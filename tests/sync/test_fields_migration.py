@@ -1,4 +1,4 @@
-"""Migration 0011 moves a synced mirror to one place per field and back, batch by batch, on real rows."""
+"""Migration 0013 moves a synced mirror to one place per field and back, batch by batch, on real rows."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from syncapp.sync.registry import mirror_entry
 from tests import factories as f
 from tests.fields import fields_of
 
-migration = importlib.import_module("syncapp.migrations.0011_one_place_per_field")
+migration = importlib.import_module("syncapp.migrations.0013_one_place_per_field")
 MODELS = (Person, SalesforceUser, Account, Opportunity, CampaignMember, SalesforceActivity)
 
 
@@ -59,7 +59,7 @@ def test_backwards_writes_every_column_back_and_forwards_takes_it_out_again_read
 def test_forwards_keeps_a_value_its_column_holds_only_in_part():
     long_title = "Head of " + "Very " * 60 + "Important Things"
     person = f.PersonFactory(title=long_title[:255], sf_fields={"Rating": "Hot"})
-    old_form = {**fields_of(person), "Title": long_title}  # every field in sf_fields, as before 0011
+    old_form = {**fields_of(person), "Title": long_title}  # every field in sf_fields, as before 0013
     Person.objects.filter(pk=person.pk).update(sf_fields=old_form)
 
     migration.forwards(apps, SimpleNamespace(connection=connection))
@@ -76,14 +76,14 @@ def test_the_migration_runs_both_ways_through_djangos_executor():
     expected = fields_of(person)
 
     executor = MigrationExecutor(connection)
-    executor.migrate([("syncapp", "0010_streaming")])
+    executor.migrate([("syncapp", "0012_channel_published")])
     person.refresh_from_db()
     assert person.sf_fields["Email"] == person.email
     assert person.sf_fields["Rating"] == "Hot"
 
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
-    executor.migrate([("syncapp", "0011_one_place_per_field")])
+    executor.migrate([("syncapp", "0013_one_place_per_field")])
     person.refresh_from_db()
     local.refresh_from_db()
     assert person.sf_fields == {"Rating": "Hot"}

@@ -168,7 +168,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("syncapp", "0010_streaming"),
+        ("syncapp", "0012_channel_published"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]
