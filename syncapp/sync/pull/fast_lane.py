@@ -5,15 +5,17 @@ resolve, nothing to log but "New Person". For those, building a dict per record,
 Python and binding a prepared row costs more than SQLite's own insert. Here one statement,
 `INSERT … SELECT <expressions> WHERE <guards>`, run by `executemany` over the CSV reader's plain lists of
 strings, makes the same values in SQLite's C code:
-- `sf_fields`: the canonical JSON the generic path builds (booleans, numbers, datetimes in REST form);
-- each column from its field (cut to the column's length, '' for an empty text, NULL for an empty id);
+- each column from its field ('' for an empty text, NULL for an empty id);
+- `sf_fields`: the fields without a column, as the canonical JSON the generic path builds (booleans,
+  numbers, datetimes in REST form): a field lives in one place (`sync/fields.py`);
 - the entry's fixed values and the hook's SQL columns (a contact's company, from its account).
 
 Only rows that are certainly plain new records take this lane. The guards leave out a row whose key is
-already mirrored, a row the hook must see itself (a converted lead) and any value this SQL would not convert
-exactly as Python does (an odd datetime, a number with an exponent, an impossible date). Those rows go
-through the generic applier right after, in the same transaction. SQLite only: on PostgreSQL every row takes
-the generic path.
+already mirrored, a row the hook must see itself (a converted lead), any value this SQL would not convert
+exactly as Python does (an odd datetime, a number with an exponent, an impossible date) and any value its
+column cannot hold faithfully (text longer than the column, which the generic path keeps in `sf_fields`).
+Those rows go through the generic applier right after, in the same transaction. SQLite only: on PostgreSQL
+every row takes the generic path.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 from django.db import connection, models
 
+from syncapp.sync.fields import INT_RANGE, field_map
 from syncapp.sync.hooks import Hook
 from syncapp.sync.pull.values import NUMERIC_FLOAT, Column
 
@@ -83,7 +86,8 @@ class CsvInserter:
             return f"?{position[name]}" if name in position else None
 
         guards = [g for g in (_value_guard(ref(name), types.get(name, "")) for name in header) if g]
-        values = _base_values(plan.key, header, types, ref)
+        in_columns = {c.api for c in field_map(plan.columns)}
+        values = _base_values(plan.key, [n for n in header if n not in in_columns], types, ref)
         for column in plan.columns:
             converted = _column_value(column, ref(column.api), types.get(column.api, ""), plan.max_lengths)
             if converted is None:
@@ -205,8 +209,10 @@ def _stored_datetime(ref: str | None) -> str:
     return f"CASE WHEN {ref} = '' THEN NULL ELSE substr({ref}, 1, 10) || ' ' || substr({ref}, 12, 8) END"
 
 
-def _base_values(key: str, header: list[str], types: dict[str, str], ref) -> dict[str, str]:
-    sf_fields = _json_object(header, types, ref)
+def _base_values(key: str, rest: list[str], types: dict[str, str], ref) -> dict[str, str]:
+    """The row-building expressions every object shares: its keys, stamps, and `sf_fields` from the
+    fields in `rest` (those without a column)."""
+    sf_fields = _json_object(rest, types, ref)
     id_ref = ref("Id")
     deleted = ref("IsDeleted")
     return {
@@ -222,7 +228,8 @@ def _base_values(key: str, header: list[str], types: dict[str, str], ref) -> dic
 
 
 def _column_value(column, ref: str | None, type_: str, max_lengths: dict[str, int]) -> tuple[str, str] | None:
-    """(value, guard) for the column, as `values.column_converter` makes it; None: not supported."""
+    """(value, guard) for the column, as `fields.FieldSplitter` makes it, the guard true when the column
+    holds the value faithfully (else the generic path keeps it in sf_fields); None: not supported."""
     if column.kind not in SUPPORTED_KINDS:
         return None
     if ref is None:
@@ -231,22 +238,26 @@ def _column_value(column, ref: str | None, type_: str, max_lengths: dict[str, in
         if type_ in TEXT_TYPES_EXCLUDED:
             return None  # Python would write str(True), str(12.0)…: not worth copying here
         limit = max_lengths.get(column.attname)
-        return (f"substr({ref}, 1, {limit})" if limit else ref), ""
+        return ref, (f"length({ref}) <= {limit}" if limit else "")
     if column.kind == "bool":
-        return f"lower({ref}) = 'true'", ""
+        return (f"lower({ref}) = 'true'", "") if type_ == "boolean" else None
     if column.kind == "id":
-        return f"NULLIF({ref}, '')", ""
+        return f"NULLIF({ref}, '')", f"length({ref}) <= 18"
     if column.kind == "int":
-        if type_ not in NUMBER_TYPES:
-            return None
-        return f"CASE WHEN {ref} = '' THEN NULL ELSE CAST(CAST({ref} AS REAL) AS INTEGER) END", ""
+        if type_ != "int":
+            return None  # a double's canonical form is a float, which an integer column does not give back
+        number = f"CAST(CAST({ref} AS REAL) AS INTEGER)"
+        low, high = INT_RANGE
+        return (
+            f"CASE WHEN {ref} = '' THEN NULL ELSE {number} END",
+            f"({ref} = '' OR {number} BETWEEN {low} AND {high})",
+        )
     if column.kind == "date":
-        if type_ not in ("date", "datetime"):
+        if type_ != "date":
             return None
-        # An impossible date ("2024-02-30": SQLite's date() rolls it over) takes the generic path, which
-        # records it as unstorable.
-        day = f"substr({ref}, 1, 10)"
-        return f"CASE WHEN {ref} = '' THEN NULL ELSE {day} END", f"({ref} = '' OR date({day}) IS {day})"
+        # An impossible date ("2024-02-30": SQLite's date() rolls it over) or another spelling of one takes
+        # the generic path, which keeps it in sf_fields.
+        return f"NULLIF({ref}, '')", f"({ref} = '' OR date({ref}) IS {ref})"
     if column.kind == "datetime":
         return (_stored_datetime(ref), "") if type_ == "datetime" else None
     return None
