@@ -150,23 +150,24 @@ UNSENT_LABEL = {"pending": ("pending", "pending"), "rejected": ("rejected", "err
 
 
 def sf_field_rows(
-    sf_fields: Mapping[str, Any] | None, unsent: Mapping[str, Any] | None = None
+    fields: Mapping[str, Any] | None, unsent: Mapping[str, Any] | None = None
 ) -> list[dict[str, object]]:
-    """The record's Salesforce fields by API name, sorted, custom fields marked.
+    """The record's Salesforce fields by API name (`selectors.salesforce_fields_for`), sorted, custom fields
+    marked.
 
     `value` is what Salesforce holds. A field with a local edit Salesforce does not hold (`unsent`: API name →
     its pending or rejected outbox row) shows the row's base value there, and the local value beside it,
     labelled pending or rejected with Salesforce's message.
     """
-    sf_fields = sf_fields or {}
+    fields = fields or {}
     unsent = unsent or {}
     rows = []
-    for name in sorted({*sf_fields, *unsent}, key=str.lower):
+    for name in sorted({*fields, *unsent}, key=str.lower):
         # REST records carry an "attributes" envelope (type and url): it is not a field.
         if name == "attributes":
             continue
         change = unsent.get(name)
-        value = change.base_value if change is not None else sf_fields.get(name)
+        value = change.base_value if change is not None else fields.get(name)
         row: dict[str, object] = {
             "name": name,
             "value": readable_value(value),

@@ -20,8 +20,8 @@ from syncapp.admin.lists import ListInputMixin
 class NoticeMixin(ListInputMixin):
     """Says at the top of the list and of each page why a record is (or is not) editable here.
 
-    It also shows a mirrored record's Salesforce fields (the `sf_fields` JSON) as a readable table under the
-    form, instead of the raw JSON.
+    It also shows a mirrored record's Salesforce fields (its synced columns and the `sf_fields` JSON, read by
+    API name) as a readable table under the form, instead of the raw JSON.
     """
 
     notice: str = ""
@@ -41,7 +41,7 @@ class NoticeMixin(ListInputMixin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and hasattr(obj, "sf_fields"):
             unsent = selectors.unsent_changes_for(obj=obj)
-            context["sf_field_rows"] = sf_field_rows(obj.sf_fields, unsent)
+            context["sf_field_rows"] = sf_field_rows(selectors.salesforce_fields_for(obj=obj), unsent)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -54,12 +54,14 @@ def lead_values(
 ) -> tuple[dict[str, Any], list[str]]:
     """A new lead's fields from the person, and which of Salesforce's required ones took our defaults."""
     values: dict[str, Any] = {}
+    stored = person.sf_fields or {}
     for column in LEADS.columns:
         if column.kind == "id" or column.api in ("IsConverted", "ConvertedDate"):
             continue
         if createable is not None and column.api not in createable:
             continue
-        value = getattr(person, column.attname)
+        # A value its column could hold only in part is whole in sf_fields, and wins (`sync/fields.py`).
+        value = stored[column.api] if column.api in stored else getattr(person, column.attname)
         if value not in (None, "") and not (column.kind == "bool" and value is False):
             values[column.api] = value.isoformat() if hasattr(value, "isoformat") else value
     defaults = []

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Exists, OuterRef
 
 from syncapp.models import FieldSetting, OutboundChange
 from syncapp.sync.edits import described_fields, editable_fields, unsent_changes
+from syncapp.sync.fields import record_fields
+from syncapp.sync.registry import mirror_entry, pushed
 from syncapp.sync.registry import person_sobjects as registry_person_sobjects
-from syncapp.sync.registry import pushed
 from syncapp.sync.schema import required_fields
 
 
@@ -50,3 +53,22 @@ def fields_described_for(*, obj: models.Model, candidates: tuple[str, ...]) -> d
 def unsent_changes_for(*, obj: models.Model) -> dict[str, OutboundChange]:
     """Salesforce field → the local edit Salesforce does not hold yet (pending) or refused (rejected)."""
     return unsent_changes(obj)
+
+
+def salesforce_fields_for(*, obj: models.Model) -> dict[str, Any]:
+    """A mirrored record's Salesforce fields by API name, from its columns and `sf_fields` (one place each):
+    the fields that sync, and any other the mirror holds a value of (a field hidden since)."""
+    entry = mirror_entry(obj)
+    stored = obj.sf_fields or {}
+    if entry is None:
+        return dict(stored)
+    synced = set(
+        FieldSetting.objects.filter(sobject=entry.sobject, visible=True, sync_enabled=True).values_list(
+            "api_name", flat=True
+        )
+    )
+    return {
+        name: value
+        for name, value in record_fields(obj, entry.columns).items()
+        if name in stored or name in synced or value not in (None, "", False)
+    }

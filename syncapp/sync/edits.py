@@ -14,6 +14,7 @@ from django.db import models, transaction
 
 from syncapp.models import ActivityLog, FieldSetting, OutboundChange
 from syncapp.sync.activity_log import ActivityWriter, display
+from syncapp.sync.fields import record_fields, without_columns
 from syncapp.sync.registry import SyncedObject, entry_for, person_sobjects
 
 
@@ -76,14 +77,21 @@ def unsent_changes(obj: models.Model) -> dict[str, OutboundChange]:
         state__in=[OutboundChange.State.PENDING, OutboundChange.State.REJECTED],
     ).order_by("id")
     latest = {row.field: row for row in rows}
-    stored = obj.sf_fields or {}
+    stored = record_fields(obj, entry.columns)
     return {
         field: row
         for field, row in latest.items()
         if not (
-            row.state == OutboundChange.State.REJECTED and field in stored and stored[field] != row.new_value
+            row.state == OutboundChange.State.REJECTED
+            and field in stored
+            and not _same(stored[field], row.new_value)
         )
     }
+
+
+def _same(stored: Any, sent: Any) -> bool:
+    # An emptied text is sent as "" and comes back from Salesforce (and from its column) as null.
+    return stored == sent or (stored in (None, "") and sent in (None, ""))
 
 
 def _sobjects_of(entry: SyncedObject) -> list[str]:
@@ -110,7 +118,7 @@ def record_update(*, obj: models.Model, changes: dict[str, Any], actor: str, act
         raise ReadOnlyFieldError(
             f"{', '.join(sorted(blocked))} cannot be edited: Salesforce makes it read-only for the sync user."
         )
-    fields = dict(obj.sf_fields or {})
+    fields = record_fields(obj, entry.columns)  # as stored before the edit: the base values
     outbox, writer = [], ActivityWriter(source=actor)
     for name, value in real.items():
         api = columns[name]
@@ -129,7 +137,6 @@ def record_update(*, obj: models.Model, changes: dict[str, Any], actor: str, act
                     actor=actor,
                 )
             )
-        fields[api] = sf_value
         if entry.is_person:
             writer.add(
                 obj.pk,
@@ -140,7 +147,9 @@ def record_update(*, obj: models.Model, changes: dict[str, Any], actor: str, act
                 new_value=display(value),
                 reason="Edited in the app",
             )
-    obj.sf_fields = fields
+    # The edited columns hold these fields now: a value sf_fields kept because its column could not hold
+    # it (`fields.py`) would otherwise still win over the edit.
+    obj.sf_fields = without_columns(obj.sf_fields, api_names)
     update_fields = [*real, "sf_fields", "updated_at"]
     if entry.is_person:
         obj.sync_error = ""  # a later edit clears a rejected push's flag

@@ -1,10 +1,10 @@
 """The registry: one declarative entry per synced sObject, in the order a cycle pulls them.
 
-An entry says which local model mirrors the object, which local columns are filled from which Salesforce
-fields (a synced field without a column lands in `sf_fields`), which standard fields are worth syncing
-(every visible custom field syncs), which hook class gives the object its Marketo behaviour, whether local
-edits are pushed and under which conflict setting, and which fields the engine cannot do without. Every
-per-object rule is read from here: nothing else names an object to decide how it syncs.
+An entry says which local model mirrors the object, which local columns hold which Salesforce fields (a
+synced field lives in its column, or in `sf_fields` without one: `fields.py`), which standard fields are
+worth syncing (every visible custom field syncs), which hook class gives the object its Marketo behaviour,
+whether local edits are pushed and under which conflict setting, and which fields the engine cannot do
+without. Every per-object rule is read from here: nothing else names an object to decide how it syncs.
 
 Long because it is data: one declaration per sObject, read top to bottom in pull order.
 """
@@ -425,6 +425,17 @@ def pushed() -> dict[str, SyncedObject]:
 def person_sobjects() -> tuple[str, ...]:
     """The sObjects a Person is mirrored from (and pushed and logged as)."""
     return tuple(entry.sobject for entry in BEFORE_CUSTOM if entry.is_person)
+
+
+def mirror_entry(obj: models.Model) -> SyncedObject | None:
+    """The entry a mirrored row is pulled through (a person by its type, users and queues, tasks and events
+    by their kind), whose columns say where each of its fields lives; None for a person not in Salesforce."""
+    for entry in (*BEFORE_CUSTOM, *AFTER_CUSTOM):
+        if isinstance(obj, entry.model) and all(getattr(obj, k) == v for k, v in entry.fixed.items()):
+            return entry
+    if isinstance(obj, CustomObjectRecord):
+        return custom_object_entry(obj.object_type.api_name)
+    return None
 
 
 def entry_for(obj: models.Model) -> SyncedObject:

@@ -173,7 +173,7 @@ def test_the_person_page_lists_campaigns_opportunities_tasks_and_custom_records(
 
 def test_salesforce_fields_are_a_sorted_table_with_custom_fields_marked(admin_client, mirror):
     models.Person.objects.filter(pk=mirror.lead.pk).update(
-        sf_fields={"Rating__c": "Hot", "Email": "ada@analytical.example", "attributes": {"type": "Lead"}}
+        email="ada@analytical.example", sf_fields={"Rating__c": "Hot", "attributes": {"type": "Lead"}}
     )
 
     page = person_page(admin_client, mirror.lead)

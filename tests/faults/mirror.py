@@ -6,6 +6,7 @@ from typing import Any
 
 from syncapp import services
 from syncapp.models import FlowRun, OutboundChange, Person, SyncError, SyncRun
+from syncapp.sync.fields import record_fields
 from syncapp.sync.registry import ACCOUNTS, CAMPAIGN_MEMBERS, CAMPAIGNS, CONTACTS, LEADS, SyncedObject
 from syncapp.sync.schema import load_schema
 
@@ -29,7 +30,7 @@ def dump() -> dict[str, Any]:
         records = {}
         for row in _rows(entry).iterator(chunk_size=2000):
             records[getattr(row, entry.key)] = {
-                "fields": row.sf_fields,
+                "fields": record_fields(row, entry.columns),
                 "columns": {c.api: getattr(row, c.attname) for c in columns},
             }
         objects[entry.sobject] = {"names": schema.field_names(entry.sobject), "records": records}

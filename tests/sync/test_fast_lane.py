@@ -10,6 +10,7 @@ from syncapp.models import ActivityLog, Person, SyncCursor, SyncError, SyncSetti
 from syncapp.models.base import SalesforceRecord
 from syncapp.sync.pull import copy_lane, fast_lane, sqlite_lane
 from syncapp.sync.registry import registry
+from tests.fields import fields_of
 
 pytestmark = pytest.mark.django_db
 
@@ -144,8 +145,8 @@ def test_converted_leads_take_the_generic_path_and_numbers_keep_their_type(sync,
     for person in converted:
         assert Person.objects.filter(sf_lead_id=person.sf_lead_id).count() == 1
     odd = Person.objects.get(sf_lead_id=lead["id"])
-    assert odd.sf_fields["NumberOfEmployees"] == 250
-    assert odd.sf_fields["IsConverted"] is False
+    assert fields_of(odd)["NumberOfEmployees"] == 250
+    assert fields_of(odd)["IsConverted"] is False
     assert ActivityLog.objects.filter(person=odd, type=ActivityLog.Type.NEW_PERSON).count() == 1
     assert (
         Person.objects.filter(sfdc_type="lead").count() + Person.objects.filter(sfdc_type="contact").count()

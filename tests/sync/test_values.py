@@ -6,17 +6,10 @@ import csv
 from datetime import date
 from decimal import Decimal
 
-from syncapp.sync.pull.values import (
-    canonical_datetime,
-    column_converter,
-    column_values,
-    csv_lines,
-    csv_records,
-    rest_fields,
-)
+from syncapp.models import Opportunity, Person
+from syncapp.sync.fields import FieldSplitter
+from syncapp.sync.pull.values import canonical_datetime, csv_lines, csv_records, rest_fields
 from syncapp.sync.registry import LEADS, OPPORTUNITIES
-
-MAX = {"email": 255, "first_name": 80, "title": 255, "company": 255, "phone": 40}
 
 
 def test_bulk_csv_and_rest_give_the_same_sf_fields():
@@ -58,28 +51,35 @@ def test_datetimes_in_any_offset_are_stored_in_salesforces_rest_form():
 
 def test_an_overlong_value_is_cut_to_fit_the_column_and_kept_whole_in_sf_fields():
     long_title = "Chief " * 100
-    values, problems = column_converter(LEADS.columns, MAX)({"Title": long_title, "Email": "a@b.co"})
+    values, rest, problems = FieldSplitter(Person, LEADS.columns).split(
+        {"Title": long_title, "Email": "a@b.co"}
+    )
 
-    assert values["title"] == long_title[:255]
+    assert values == {"title": long_title[:255], "email": "a@b.co"}
+    assert rest == {"Title": long_title}
     assert problems == []
 
 
 def test_a_value_a_column_cannot_hold_is_reported_and_the_rest_of_the_record_is_kept():
     fields = {"Name": "Big deal", "Amount": "a lot", "CloseDate": "2026-12-31", "IsWon": True}
 
-    values, problems = column_converter(OPPORTUNITIES.columns, {"name": 255})(fields)
+    values, rest, problems = FieldSplitter(Opportunity, OPPORTUNITIES.columns).split(fields)
 
     assert values["amount"] is None
     assert values["name"] == "Big deal"
     assert values["close_date"] == date(2026, 12, 31)
     assert values["is_won"] is True
+    assert rest == {"Amount": "a lot"}
     assert problems == ["Amount: 'a lot' is not a number"]
 
 
 def test_hidden_fields_leave_their_columns_out_rather_than_blanking_them():
-    values, _ = column_values(OPPORTUNITIES.columns, {"Name": "Renewal", "Amount": 1200.5}, {})
+    values, rest, _ = FieldSplitter(Opportunity, OPPORTUNITIES.columns).split(
+        {"Name": "Renewal", "Amount": 1200.5}
+    )
 
-    assert values == {"name": "Renewal", "amount": Decimal("1200.5")}
+    assert values == {"name": "Renewal", "amount": Decimal("1200.50")}
+    assert rest == {}
 
 
 def test_a_salesforce_id_is_recognised_by_its_case_safe_suffix():

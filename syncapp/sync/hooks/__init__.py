@@ -33,8 +33,8 @@ class RowChange:
 
     sf_id: str
     pk: int | None
-    old: dict[str, Any] | None  # sf_fields before (None: new record)
-    new: dict[str, Any]  # sf_fields after
+    old: dict[str, Any] | None  # every field by API name before, columns included (None: new record)
+    new: dict[str, Any]  # every field by API name after
     changed: list[str]
     deleted_now: bool
     modstamp: datetime | None

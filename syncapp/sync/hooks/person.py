@@ -26,8 +26,9 @@ from syncapp.models import (
 )
 from syncapp.models.search import fill_search_keys
 from syncapp.sync.activity_log import ActivityWriter, display, log_new_people
+from syncapp.sync.fields import FieldSplitter, record_field
 from syncapp.sync.hooks import Hook, HookedObject, RowChange
-from syncapp.sync.pull.values import column_values, parse_datetime
+from syncapp.sync.pull.values import parse_datetime
 from syncapp.sync.steps import Counts
 
 Type = ActivityLog.Type
@@ -51,6 +52,7 @@ class PersonHook(Hook):
     def __init__(self, entry: HookedObject, writer: ActivityWriter) -> None:
         super().__init__(entry, writer)
         self.merge_losers: list[int] = []
+        self.splitter = FieldSplitter(Person, entry.columns)
 
     @classmethod
     def required_fields(cls, sobject: str) -> tuple[str, ...]:
@@ -177,7 +179,7 @@ class PersonHook(Hook):
         key = self.entry.key
         losers = Person.objects.filter(pk__in=self.merge_losers, merged_into__isnull=True)
         for loser in losers:
-            winner_sf_id = loser.sf_fields.get("MasterRecordId")
+            winner_sf_id = record_field(loser, self.entry.columns, "MasterRecordId")
             winner = Person.objects.filter(**{key: winner_sf_id}).exclude(pk=loser.pk).first()
             if winner is not None:
                 merge_people(winner=winner, loser=loser, writer=self.writer, occurred_at=loser.sf_modstamp)
@@ -217,7 +219,7 @@ class PersonHook(Hook):
             # Already followed (e.g. converted through our own Convert Person flow).
             return None, Counts(skipped=1)
         if lead_person:
-            # The same person becomes a contact. Its sf_fields are rebased on the contact's record when the
+            # The same person becomes a contact. Its fields are rebased on the contact's record when the
             # contact is pulled (sf_modstamp None marks the row as waiting for it), without a flood of
             # Change Data Value rows for fields that only changed name (City → MailingCity).
             Person.objects.filter(pk=lead_person.pk).update(
@@ -237,7 +239,7 @@ class PersonHook(Hook):
             return None, Counts(skipped=1)
         # First seen already converted (an initial load): one person, waiting for its contact record.
         # Created by the caller with the rest of the page.
-        values, _ = column_values(self.entry.columns, fields, {})
+        values, _, _ = self.splitter.split(fields)
         values = {k: v for k, v in values.items() if k not in ("status", "is_converted", "converted_at")}
         person = Person(
             sfdc_type=Person.SfdcType.CONTACT,

@@ -20,18 +20,13 @@ from syncapp.models import ActivityLog, OutboundChange, SyncCursor, SyncError, S
 from syncapp.sync import cursor as cursors
 from syncapp.sync.activity_log import NOT_LOGGED, ActivityWriter, display
 from syncapp.sync.conflicts import SALESFORCE_WINS, PendingChange, Resolution, resolve
+from syncapp.sync.fields import FieldSplitter, field_map
 from syncapp.sync.hooks import RowChange
 from syncapp.sync.pull.fast_lane import FastLanePlan
 from syncapp.sync.pull.lanes import Lane, build_lane
 from syncapp.sync.pull.sqlite_lane import SqliteStage, StagedInserter
 from syncapp.sync.pull.upsert import RowLookup, Upserter
-from syncapp.sync.pull.values import (
-    canonical_datetime,
-    column_converter,
-    csv_records,
-    parse_datetime,
-    rest_fields,
-)
+from syncapp.sync.pull.values import canonical_datetime, csv_records, parse_datetime, rest_fields
 from syncapp.sync.registry import SyncedObject
 from syncapp.sync.schema import SyncSchema
 from syncapp.sync.steps import Counts, StepRecorder, resolve_errors
@@ -63,7 +58,7 @@ class PullContext:
 
 
 class PageApplier:
-    """Applies pages of one object's records (as canonical sf_fields dicts) to its model."""
+    """Applies pages of one object's records (canonical dicts by API name, `values.py`) to its model."""
 
     def __init__(self, entry: SyncedObject, ctx: PullContext) -> None:
         self.entry = entry
@@ -80,14 +75,15 @@ class PageApplier:
             for f in self.model._meta.concrete_fields
             if isinstance(f, models.CharField) and f.max_length
         }
-        self.convert_columns = column_converter(self.columns, self.max_lengths)
+        # Incoming records → column values + the sf_fields rest (`fields.py`: one place per field).
+        self.splitter = FieldSplitter(self.model, field_map(self.columns))
         self.hook = entry.hook(entry, ctx.writer)
         self.policy = entry.conflict_policy(SyncSettings.load()) if entry.pushed else ""
         written = [c.attname for c in self.columns]
         extra = [*entry.fixed, *self.hook.extra_attnames]
         base = ["sf_id", "sf_fields", "sf_modstamp", "sf_created_at", "sf_deleted"]
         self.upserter = Upserter(self.model, entry.key, [*base, *written, *extra])
-        self.lookup = RowLookup(self.model, entry.key)
+        self.lookup = RowLookup(self.model, entry.key, entry.columns)
         self.fast_lane = FastLanePlan(
             model=self.model,
             key=entry.key,
@@ -106,7 +102,7 @@ class PageApplier:
 
     @transaction.atomic
     def apply(self, records: list[dict[str, Any]], cursor: SyncCursor | None = None) -> Counts:
-        """Apply one page (canonical sf_fields dicts) and move `cursor` past it, all in one transaction."""
+        """Apply one page (canonical dicts by API name) and move `cursor` past it, all in one transaction."""
         max_stamp = max((r["SystemModstamp"] for r in records if r.get("SystemModstamp")), default=None)
         counts = self._apply_records(records)
         cursors.advance(cursor, len(records), max_stamp)
@@ -174,25 +170,31 @@ class PageApplier:
                 resolution = resolve(fields, pending[old["id"]], self.policy)
                 fields = resolution.fields
                 resolutions.append((old["id"], resolution))
-            old_fields = old["sf_fields"] if old else None
-            merged = fields if rebased or not old_fields else {**old_fields, **fields}
+            old_fields = old["fields"] if old else None
+            merged = fields if rebased or old is None else {**old_fields, **fields}
             changed = [] if old_fields is None or rebased else self._changed(old_fields, fields)
             deleted_now = deleted and not (old and old["sf_deleted"])
-            values, problems = self.convert_columns(fields)
+            values, stored, problems = self.splitter.split(fields)
+            if old is not None and not rebased and old["stored"]:
+                # Keys of fields this page does not carry stay; those it carries are now `stored` or columns.
+                stored = {**{k: v for k, v in old["stored"].items() if k not in fields}, **stored}
             for problem in problems:
                 self.ctx.record_error(
-                    self.entry, sf_id, "UNSTORABLE_VALUE", f"Kept in sf_fields only: {problem}"
+                    self.entry,
+                    sf_id,
+                    "UNSTORABLE_VALUE",
+                    f"Kept whole in sf_fields, column left empty: {problem}",
                 )
             rows.append(
                 {
                     key: sf_id,
                     "sf_id": sf_id,
-                    "sf_fields": merged,
                     "sf_modstamp": modstamp,
-                    "sf_created_at": parse_datetime(fields.get("CreatedDate")),
+                    "sf_created_at": None,
                     "sf_deleted": deleted,
                     **self.entry.fixed,
                     **values,
+                    "sf_fields": stored,
                     **extras.get(sf_id, {}),
                 }
             )

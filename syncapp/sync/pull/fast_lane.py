@@ -4,8 +4,9 @@ A first load writes millions of records the mirror has never seen: nothing to co
 resolve, nothing to log but "New Person". For those, building a dict per record, converting every value in
 Python and binding a prepared row costs more than the database's own insert. `row_sql` builds, once per
 object and CSV header, one SELECT list that makes the same values as the generic path in the database:
-- `sf_fields`: the canonical JSON the generic path builds (booleans, numbers, datetimes in REST form);
-- each column from its field (cut to the column's length, '' for an empty text, NULL for an empty id);
+- each column from its field ('' for an empty text, NULL for an empty id);
+- `sf_fields`: the fields without a column, as the canonical JSON the generic path builds (booleans,
+  numbers, datetimes in REST form): a field lives in one place (`sync/fields.py`);
 - the entry's fixed values and the hook's SQL columns (a contact's company, from its account).
 
 `row_sql` is the one row builder of every lane; a `Dialect` only spells its pieces. SQLite runs it as
@@ -15,7 +16,9 @@ or on a second core (`sqlite_lane.py`); PostgreSQL runs it over a staging table 
 
 Only rows that are certainly plain new records take a lane. The guards leave out a row whose key is
 already mirrored, a row the hook must see itself (a converted lead) and any value the SQL would not convert
-exactly as Python does (an odd datetime, a number with an exponent, an impossible date). Those rows go
+exactly as Python does (an odd datetime, a number with an exponent, an impossible date) and any value its
+column cannot hold faithfully (text longer than the column, which the generic path keeps in `sf_fields`).
+Those rows go
 through the generic applier right after, in the same transaction.
 """
 
@@ -27,6 +30,7 @@ from typing import Any
 
 from django.db import connection, models
 
+from syncapp.sync.fields import INT_RANGE, field_map
 from syncapp.sync.hooks import Hook
 from syncapp.sync.pull.values import NUMERIC_FLOAT, Column
 
@@ -144,7 +148,8 @@ def row_sql(plan: FastLanePlan, header: list[str], d: Dialect, ref: Ref) -> RowS
         return None
     types = plan.types
     guards = [g for g in (_value_guard(d, ref(name), types.get(name, "")) for name in header) if g]
-    values = _base_values(d, plan.key, header, types, ref)
+    in_columns = {c.api for c in field_map(plan.columns)}
+    values = _base_values(d, plan.key, [n for n in header if n not in in_columns], types, ref)
     for column in plan.columns:
         converted = _column_value(d, column, ref(column.api), types.get(column.api, ""), plan.max_lengths)
         if converted is None:
@@ -216,8 +221,10 @@ def _stored_datetime(d: Dialect, ref: str | None) -> str:
     return f"CASE WHEN {ref} = '' THEN NULL ELSE {d.stored_datetime(ref)} END"
 
 
-def _base_values(d: Dialect, key: str, header: list[str], types: dict[str, str], ref: Ref) -> dict[str, str]:
-    sf_fields = _json_object(d, header, types, ref)
+def _base_values(d: Dialect, key: str, rest: list[str], types: dict[str, str], ref: Ref) -> dict[str, str]:
+    """The expressions every object shares: its keys, stamps, and `sf_fields` from the fields in `rest`
+    (those without a column)."""
+    sf_fields = _json_object(d, rest, types, ref)
     id_ref = ref("Id")
     deleted = ref("IsDeleted")
     return {
@@ -244,20 +251,26 @@ def _column_value(
         if type_ in TEXT_TYPES_EXCLUDED:
             return None  # Python would write str(True), str(12.0)…: not worth copying here
         limit = max_lengths.get(column.attname)
-        return (f"substr({ref}, 1, {limit})" if limit else ref), ""
+        return ref, (f"length({ref}) <= {limit}" if limit else "")
     if column.kind == "bool":
-        return f"lower({ref}) = 'true'", ""
+        return (f"lower({ref}) = 'true'", "") if type_ == "boolean" else None
     if column.kind == "id":
-        return f"NULLIF({ref}, '')", ""
+        return f"NULLIF({ref}, '')", f"length({ref}) <= 18"
     if column.kind == "int":
-        if type_ not in NUMBER_TYPES:
-            return None
-        return f"CASE WHEN {ref} = '' THEN NULL ELSE {d.whole(ref)} END", ""
+        if type_ != "int":
+            return None  # a double's canonical form is a float, which an integer column does not give back
+        low, high = INT_RANGE
+        # CASE, not OR: PostgreSQL may evaluate either side of an OR first, and the cast needs a number.
+        in_range = f"CASE WHEN {ref} = '' THEN 1 = 1 WHEN {d.number_guard(ref)} THEN {d.whole(ref)} BETWEEN {low} AND {high} ELSE 1 = 0 END"
+        return f"CASE WHEN {ref} = '' THEN NULL ELSE {d.whole(ref)} END", in_range
     if column.kind == "date":
-        if type_ not in ("date", "datetime"):
+        if type_ != "date":
             return None
         day, valid = d.day(ref)
-        return f"CASE WHEN {ref} = '' THEN NULL ELSE {day} END", f"({ref} = '' OR {valid})"
+        return (
+            f"CASE WHEN {ref} = '' THEN NULL ELSE {day} END",
+            f"({ref} = '' OR (length({ref}) = 10 AND {valid}))",
+        )
     if column.kind == "datetime":
         return (_stored_datetime(d, ref), "") if type_ == "datetime" else None
     return None

@@ -18,6 +18,8 @@ from django.db import connection, models
 from django.utils import timezone
 
 from syncapp.models.search import derived_search_keys, search_key_fields, with_search_keys
+from syncapp.sync.fields import field_map, read_fields
+from syncapp.sync.pull.values import Column
 
 PLAIN_FIELDS = (
     models.CharField,
@@ -133,19 +135,29 @@ class RowLookup:
     """What the mirror holds for a page's ids, in one plain SQL query per chunk of ids.
 
     The ORM's `__in` lookup prepares every one of thousands of parameters through the field machinery;
-    these are plain strings.
+    these are plain strings. Each row comes back with every field by API name (`fields.read_fields`: its
+    columns and its `sf_fields`), which is what change detection compares with the incoming record.
     """
 
     CHUNK = 900  # stays under SQLite's default host-parameter limit on old builds
 
-    def __init__(self, model: type[models.Model], key: str) -> None:
+    def __init__(self, model: type[models.Model], key: str, columns: tuple[Column, ...] = ()) -> None:
         self.model = model
         quote = connection.ops.quote_name
         meta = model._meta
-        field = meta.get_field
         self.table = quote(meta.db_table)
-        self.key = quote(field(key).column)
-        self.modstamp = field("sf_modstamp")
+        self.key = quote(meta.get_field(key).column)
+        self.columns = field_map(columns)
+        selected = [meta.get_field(c.attname) for c in self.columns]
+        self.attnames = [f.attname for f in selected]
+        self.select = ", ".join(quote(f.column) for f in selected)
+        # SQLite hands back text for datetimes, dates and decimals and 0/1 for booleans: Django's converters.
+        self.converters = []
+        for position, f in enumerate(selected):
+            column = f.get_col(meta.db_table)
+            found = connection.ops.get_db_converters(column) + f.get_db_converters(connection)
+            if found:
+                self.converters.append((position, column, found))
 
     def _select(self, columns: str, ids: list[str]):
         with connection.cursor() as cursor:
@@ -156,19 +168,23 @@ class RowLookup:
                 yield from cursor.fetchall()
 
     def existing(self, ids: list[str]) -> dict[str, dict[str, Any]]:
-        column = self.modstamp.get_col(self.model._meta.db_table)
-        stamp_converters = connection.ops.get_db_converters(column)  # SQLite: text → aware datetime
+        """Key → {"id", "stored" (its sf_fields), "fields" (every field by API name), "sf_modstamp",
+        "sf_deleted"}."""
         rows = {}
-        for pk, key, fields, stamp, deleted in self._select(
-            f"id, {self.key}, sf_fields, sf_modstamp, sf_deleted", ids
-        ):
-            for convert in stamp_converters:
-                stamp = convert(stamp, column, connection)
+        for pk, key, stored, *values in self._select(f"id, {self.key}, sf_fields, {self.select}", ids):
+            for position, column, converters in self.converters:
+                value = values[position]
+                for convert in converters:
+                    value = convert(value, column, connection)
+                values[position] = value
+            row = dict(zip(self.attnames, values, strict=True))
+            stored = orjson.loads(stored) if isinstance(stored, str | bytes) else (stored or {})
             rows[key] = {
                 "id": pk,
-                "sf_fields": orjson.loads(fields) if isinstance(fields, str | bytes) else fields,
-                "sf_modstamp": stamp,
-                "sf_deleted": bool(deleted),
+                "stored": stored,
+                "fields": read_fields(self.columns, row, stored),
+                "sf_modstamp": row["sf_modstamp"],
+                "sf_deleted": bool(row["sf_deleted"]),
             }
         return rows
 

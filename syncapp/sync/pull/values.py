@@ -1,7 +1,8 @@
-"""Salesforce values in, local values out: REST JSON and Bulk CSV rows to `sf_fields`, then to model columns.
+"""Salesforce values in, local values out: REST JSON and Bulk CSV rows to one canonical form, and converters.
 
-`sf_fields` keeps every synced field by API name in one canonical JSON form whichever API delivered it, so a
-record first loaded through Bulk CSV and later through REST compares equal when nothing changed.
+Every synced field is read and compared by API name in one canonical JSON form whichever API delivered it,
+so a record first loaded through Bulk CSV and later through REST compares equal when nothing changed.
+`sync/fields.py` decides where each field lives (its column or `sf_fields`) with the converters here.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def is_salesforce_id(value: str) -> bool:
 
 
 class UnstorableValue(ValueError):
-    """A value Salesforce sent that a local column cannot hold (kept in sf_fields, column left empty)."""
+    """A value Salesforce sent that a local column cannot hold (kept whole in sf_fields, the column empty)."""
 
 
 def parse_datetime(value: str | None) -> datetime | None:
@@ -171,52 +172,3 @@ COLUMN_CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "datetime": lambda v: parse_datetime(v) if v else None,
     "id": lambda v: v or None,
 }
-
-
-def column_values(
-    columns: tuple[Column, ...], fields: dict[str, Any], max_lengths: dict[str, int]
-) -> tuple[dict[str, Any], list[str]]:
-    """Column values for one record, and the problems met (a bad value leaves its column empty).
-
-    Fields the sync user cannot see are absent from `fields`: their columns are left out, not blanked.
-    """
-    values: dict[str, Any] = {}
-    problems: list[str] = []
-    for column in columns:
-        if column.api not in fields:
-            continue
-        try:
-            value = COLUMN_CONVERTERS[column.kind](fields[column.api])
-        except UnstorableValue as exc:
-            problems.append(f"{column.api}: {exc}")
-            value = None
-        limit = max_lengths.get(column.attname)
-        if limit and isinstance(value, str) and len(value) > limit:
-            # The full value stays in sf_fields; the column (for lists and search) holds what fits.
-            value = value[:limit]
-        values[column.attname] = value
-    return values, problems
-
-
-def column_converter(
-    columns: tuple[Column, ...], max_lengths: dict[str, int]
-) -> Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]:
-    """A fast `column_values` for one set of columns: one comprehension per record, the careful path
-    (truncation, unstorable values) only for the records that need it."""
-    plan = [(c.attname, c.api, COLUMN_CONVERTERS[c.kind]) for c in columns]
-    limited = [
-        (c.attname, max_lengths[c.attname]) for c in columns if c.kind == "str" and c.attname in max_lengths
-    ]
-
-    def convert(fields: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        try:
-            values = {attname: conv(fields[api]) for attname, api, conv in plan if api in fields}
-        except UnstorableValue:
-            return column_values(columns, fields, max_lengths)
-        for attname, limit in limited:
-            value = values.get(attname)
-            if value is not None and len(value) > limit:
-                value = values[attname] = value[:limit]
-        return values, []
-
-    return convert
