@@ -261,7 +261,10 @@ def _column_value(
             return None  # a double's canonical form is a float, which an integer column does not give back
         low, high = INT_RANGE
         # CASE, not OR: PostgreSQL may evaluate either side of an OR first, and the cast needs a number.
-        in_range = f"CASE WHEN {ref} = '' THEN 1 = 1 WHEN {d.number_guard(ref)} THEN {d.whole(ref)} BETWEEN {low} AND {high} ELSE 1 = 0 END"
+        in_range = (
+            f"CASE WHEN {ref} = '' THEN 1 = 1 WHEN {d.number_guard(ref)} "
+            f"THEN {d.whole(ref)} BETWEEN {low} AND {high} ELSE 1 = 0 END"
+        )
         return f"CASE WHEN {ref} = '' THEN NULL ELSE {d.whole(ref)} END", in_range
     if column.kind == "date":
         if type_ != "date":
