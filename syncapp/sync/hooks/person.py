@@ -3,6 +3,9 @@
 Marketo keeps one person per human: a lead converted in Salesforce stays the same person (now a contact);
 a lead or contact deleted in Salesforce is kept and flagged; a merge in Salesforce merges the people
 (winner's values, empty winner fields take the loser's, activity logs combined).
+
+Long because conversions, merges and the fast lanes' SQL (columns, guard, New Person rows) all apply the
+person's one set of rules; merges are the part to move out next.
 """
 
 from __future__ import annotations

@@ -136,8 +136,7 @@ class PageApplier:
 
     def stage_csv(self, header: list[str], rows: list[list[str]]) -> None:
         """Rows `apply_csv` will get next: SQLite's second core starts building them now."""
-        inserter = self._inserter(header)
-        if isinstance(inserter, StagedInserter):
+        if isinstance(inserter := self._inserter(header), StagedInserter):
             inserter.stage_rows(rows)
 
     def _inserter(self, header: list[str]) -> Lane | None:
