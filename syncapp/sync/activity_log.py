@@ -138,6 +138,9 @@ def log_new_people(
         if after_pk is not None:
             cursor.execute(sql + "id > %s", [*params, after_pk])
         ids = person_ids or []
+        if ids and connection.vendor == "postgresql":
+            cursor.execute(sql + "id = ANY(%s)", [*params, ids])  # one array parameter for the whole page
+            return
         for start in range(0, len(ids), 900):
             chunk = ids[start : start + 900]
             cursor.execute(sql + f"id IN ({', '.join(['%s'] * len(chunk))})", [*params, *chunk])

@@ -50,9 +50,9 @@ class Hook:
 
     extra_attnames: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
-    # Whether new records may take the Bulk CSV fast lane (`pull/fast_lane.py`), which skips `prepare`,
-    # `extra_columns` and `after` for them: a hook that links or logs new records must say how in SQL
-    # (`bulk_columns`, `bulk_condition`, `after_bulk_insert`) or turn this off.
+    # Whether new records may take the Bulk CSV fast lanes (`pull/fast_lane.py`, `pull/copy_lane.py`), which
+    # skip `prepare`, `extra_columns` and `after` for them: a hook that links or logs new records must say
+    # how in SQL (`bulk_columns`, `bulk_condition`, `after_bulk_insert`) or turn this off.
     bulk_insert = True
 
     def __init__(self, entry: HookedObject, writer: ActivityWriter) -> None:
@@ -85,8 +85,9 @@ class Hook:
         """SQL true for the rows the fast lane may insert; the others come through `prepare` and `after`."""
         return ""
 
-    def after_bulk_insert(self, after_pk: int) -> None:
-        """The fast lane inserted new rows, those with a pk above `after_pk`, in this transaction."""
+    def after_bulk_insert(self, *, after_pk: int | None, pks: tuple[int, ...]) -> None:
+        """A fast lane inserted new rows in this transaction: those with a pk above `after_pk` (SQLite, one
+        writer), or the given `pks` (PostgreSQL, where other sessions insert concurrently)."""
         return None
 
 

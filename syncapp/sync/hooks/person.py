@@ -3,6 +3,9 @@
 Marketo keeps one person per human: a lead converted in Salesforce stays the same person (now a contact);
 a lead or contact deleted in Salesforce is kept and flagged; a merge in Salesforce merges the people
 (winner's values, empty winner fields take the loser's, activity logs combined).
+
+Long because conversions, merges and the fast lanes' SQL (columns, guard, New Person rows) all apply the
+person's one set of rules; merges are the part to move out next.
 """
 
 from __future__ import annotations
@@ -117,10 +120,13 @@ class PersonHook(Hook):
             "company": f"COALESCE((SELECT substr(name, 1, 255) FROM {accounts} WHERE sf_id = {account}), '')"
         }
 
-    def after_bulk_insert(self, after_pk: int) -> None:
-        # The lane's SQL cannot fold accents as Python does: the new rows' search keys are filled here.
-        fill_search_keys(Person, after_pk=after_pk)
-        log_new_people(after_pk=after_pk, sfdc_type=self.entry.sobject, sync_run_id=self.writer.sync_run_id)
+    def after_bulk_insert(self, *, after_pk: int | None, pks: tuple[int, ...]) -> None:
+        # SQL cannot fold accents as Python does: search keys from the lowest new pk (on PostgreSQL, rows
+        # another session inserted above it get theirs recomputed from their own values: no change).
+        fill_search_keys(Person, after_pk=after_pk if after_pk is not None else min(pks) - 1)
+        log_new_people(
+            list(pks), after_pk=after_pk, sfdc_type=self.entry.sobject, sync_run_id=self.writer.sync_run_id
+        )
 
     def extra_columns(self, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         if self.entry.sobject == "Lead":

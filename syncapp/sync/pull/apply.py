@@ -22,7 +22,9 @@ from syncapp.sync.activity_log import NOT_LOGGED, ActivityWriter, display
 from syncapp.sync.conflicts import SALESFORCE_WINS, PendingChange, Resolution, resolve
 from syncapp.sync.fields import FieldSplitter, field_map
 from syncapp.sync.hooks import RowChange
-from syncapp.sync.pull.fast_lane import CsvInserter, FastLanePlan
+from syncapp.sync.pull.fast_lane import FastLanePlan
+from syncapp.sync.pull.lanes import Lane, build_lane
+from syncapp.sync.pull.sqlite_lane import SqliteStage, StagedInserter
 from syncapp.sync.pull.upsert import RowLookup, Upserter
 from syncapp.sync.pull.values import canonical_datetime, csv_records, parse_datetime, rest_fields
 from syncapp.sync.registry import SyncedObject
@@ -92,7 +94,8 @@ class PageApplier:
             hook=self.hook,
         )
         self._csv_header: list[str] | None = None
-        self._csv_inserter: CsvInserter | None = None
+        self._csv_inserter: Lane | None = None
+        self.stage: SqliteStage | None = None  # set by the Bulk load while SQLite's second core runs
 
     def from_rest(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [rest_fields(r, self.names, self.datetime_fields) for r in records]
@@ -109,18 +112,18 @@ class PageApplier:
     def apply_csv(self, header: list[str], rows: list[list[str]], cursor: SyncCursor | None = None) -> Counts:
         """Apply Bulk API CSV rows (lists of strings under `header`) and move `cursor`, in one transaction.
 
-        Records the mirror has never seen take the SQL fast lane (`fast_lane.py`) where the database allows
-        it; the rest (records already mirrored, converted leads, unusual values) take the generic path.
+        Records the mirror has never seen take the database's fast lane (`fast_lane.py` on SQLite,
+        `copy_lane.py` on PostgreSQL); the rest (records already mirrored, converted leads, unusual values)
+        take the generic path.
         """
         created = 0
-        if header != self._csv_header:
-            self._csv_header = header
-            self._csv_inserter = CsvInserter.build(self.fast_lane, header)
+        inserter = self._inserter(header)
         rest = rows
-        if self._csv_inserter is not None:
-            before, created, rest = self._csv_inserter.insert(rows)
+        if inserter is not None:
+            lane_result = inserter.insert(rows)
+            created, rest = lane_result.inserted, lane_result.rest
             if created:
-                self.hook.after_bulk_insert(before)
+                self.hook.after_bulk_insert(after_pk=lane_result.after_pk, pks=lane_result.pks)
         counts = Counts(created=created)
         if rest:
             counts = counts + self._apply_records(list(csv_records(header, rest, self.types)))
@@ -130,6 +133,17 @@ class PageApplier:
             max_stamp = canonical_datetime(max((r[position] for r in rows if len(r) > position), default=""))
         cursors.advance(cursor, len(rows), max_stamp)
         return counts
+
+    def stage_csv(self, header: list[str], rows: list[list[str]]) -> None:
+        """Rows `apply_csv` will get next: SQLite's second core starts building them now."""
+        if isinstance(inserter := self._inserter(header), StagedInserter):
+            inserter.stage_rows(rows)
+
+    def _inserter(self, header: list[str]) -> Lane | None:
+        if header != self._csv_header:
+            self._csv_header = header
+            self._csv_inserter = build_lane(self.fast_lane, header, self.stage)
+        return self._csv_inserter
 
     def _apply_records(self, records: list[dict[str, Any]]) -> Counts:
         records, prepared = self.hook.prepare(records)

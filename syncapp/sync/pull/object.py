@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +20,7 @@ from syncapp.salesforce.errors import SalesforceError
 from syncapp.sync import cursor as cursors
 from syncapp.sync.pull import read
 from syncapp.sync.pull.apply import PageApplier, PullContext
+from syncapp.sync.pull.sqlite_lane import SqliteStage
 from syncapp.sync.pull.values import csv_lines
 from syncapp.sync.schema import SyncSchema, load_schema
 from syncapp.sync.steps import Counts, StepRecorder
@@ -101,24 +102,31 @@ class ObjectPull:
             cursors.forget_bulk_job(cursor)
             raise
         pages = job.pages(cursor.bulk_locator)
-        while True:
-            try:
-                text, next_locator = next(pages)
-            except StopIteration:
-                break
-            except SalesforceError:
-                # An expired or unknown job (jobs are kept for days, not forever): the next cycle starts over.
-                cursors.forget_bulk_job(cursor)
-                raise
-            self._apply_csv_page(text, next_locator)
+        self.applier.stage = SqliteStage.open()  # SQLite's second core, where it can run
+        try:
+            while True:
+                try:
+                    text, next_locator = next(pages)
+                except StopIteration:
+                    break
+                except SalesforceError:
+                    # An expired or unknown job (jobs are kept for days, not forever): the next cycle starts
+                    # over.
+                    cursors.forget_bulk_job(cursor)
+                    raise
+                self._apply_csv_page(text, next_locator)
+        finally:
+            if self.applier.stage is not None:
+                self.applier.stage.close()
+                self.applier.stage = None
         self.seconds_waiting = job.seconds_waiting
         cursors.finish_load(cursor)
         self.applier.finish()
         return self.counts
 
     def _apply_csv_page(self, text: str, next_locator: str) -> None:
-        """A page is held as its lines and parsed a chunk at a time, with one row of lookahead to know which
-        chunk is the page's last."""
+        """A page is held as its lines and parsed a chunk at a time, one chunk ahead: to know which chunk is
+        the page's last, and to give SQLite's second core the next chunk to build."""
         cursor = self.cursor
         reader = csv.reader(csv_lines(text))
         del text
@@ -127,11 +135,18 @@ class ObjectPull:
         if row is None:
             cursors.skip_empty_page(cursor, next_locator)
             return
-        size = BULK_CHUNK
-        while row is not None:
-            chunk = [row, *itertools.islice(reader, size - 1)]
-            row = next(reader, None)
-            if row is None:
+        size = [BULK_CHUNK]  # adapted after each chunk (next_chunk_rows); the chunk read ahead keeps its own
+        chunks = _chunks(reader, row, size)
+        ahead = next(chunks, None)
+        if ahead is not None:
+            self.applier.stage_csv(header, ahead)
+        while ahead is not None:
+            chunk = ahead
+            ahead = next(chunks, None)
+            if ahead is not None:
+                # Read one chunk ahead so SQLite's second core builds it while this one is written.
+                self.applier.stage_csv(header, ahead)
+            else:
                 # The checkpoint commits with the page's last chunk: a crash before it replays this page
                 # (idempotent), a crash after it resumes at the next one.
                 cursors.checkpoint(cursor, next_locator)
@@ -139,8 +154,15 @@ class ObjectPull:
             self.counts = self.counts + self.applier.apply_csv(header, chunk, cursor)
             took = time.perf_counter() - started
             self.seconds_writing += took
-            size = next_chunk_rows(len(chunk), took)
+            size[0] = next_chunk_rows(len(chunk), took)
             self.on_progress(self.counts, cursor.rows_read)
+
+
+def _chunks(reader: Iterator[list[str]], row: list[str] | None, size: list[int]) -> Iterator[list[list[str]]]:
+    """A page's rows, `size[0]` at a time (the caller adapts it), starting with `row` (already read)."""
+    while row is not None:
+        yield [row, *itertools.islice(reader, size[0] - 1)]
+        row = next(reader, None)
 
 
 def pull_records(

@@ -1,0 +1,209 @@
+"""SQLite's fast lanes: one statement per CSV row (`CsvInserter`), or the second core (`StagedInserter`): a
+builder thread makes the next chunk's mirror rows while the writer copies the previous chunk's.
+
+SQLite has one writer, and most of the fast lane's cost is evaluating the row (the JSON of `sf_fields`, the
+column conversions, the guards), not storing it. Both run in SQLite's C code, which releases the GIL. So a
+second connection, in a thread, evaluates `fast_lane.row_sql` for chunk k+1 into a table of a shared-cache
+in-memory database (the stage), while the writer copies chunk k from the stage into the mirror with one
+`INSERT … SELECT … ON CONFLICT DO NOTHING`.
+
+Crash safety is the writer's alone. The stage is scratch memory: nothing in it is durable, and nothing in
+the mirror depends on it until the writer's transaction (the chunk's rows, its "New Person" rows and, for a
+page's last chunk, the cursor's checkpoint) commits. A crash at any point loses only the stage and replays
+the page from the last committed checkpoint; the copy's ON CONFLICT (and the unique keys) make the replay
+insert nothing twice. A builder that fails sends its chunk to the single-statement lane.
+
+Two stage tables alternate. Chunk k+2 reuses chunk k's table, and is only submitted once chunk k's
+transaction has committed: that commit is what releases the writer's shared-cache lock on the table. So
+the stage runs only where each chunk commits on its own: not inside an outer transaction (a test's).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import sqlite3
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from django.db import connection
+
+from syncapp.sync.pull.fast_lane import SQLITE, FastLanePlan, LaneResult, row_sql
+
+log = logging.getLogger(__name__)
+ALIAS = "lane_stage"
+_names = itertools.count()
+
+
+class CsvInserter:
+    """SQLite's lane: one compiled statement for one object and one CSV header."""
+
+    def __init__(self, sql: str, table: str, key_column: str, key_index: int, width: int) -> None:
+        self.sql = sql
+        self.table = table
+        self.key_column = key_column
+        self.key_index = key_index
+        self.width = width
+
+    @classmethod
+    def build(cls, plan: FastLanePlan, header: list[str]) -> CsvInserter | None:
+        """The statement for the plan's object, or None when this object cannot take the fast lane."""
+        position = {name: i + 1 for i, name in enumerate(header)}
+        row = row_sql(plan, header, SQLITE, lambda name: f"?{position[name]}" if name in position else None)
+        if row is None:
+            return None
+        meta = plan.model._meta
+        quote = connection.ops.quote_name
+        table = quote(meta.db_table)
+        key_column = quote(meta.get_field(plan.key).column)
+        guards = [
+            row.guards[0],
+            f"NOT EXISTS (SELECT 1 FROM {table} WHERE {key_column} = ?{position['Id']})",
+            *row.guards[1:],
+        ]
+        sql = (
+            f"INSERT INTO {table} ({', '.join(row.columns)}) SELECT {', '.join(row.expressions)} "
+            f"WHERE {' AND '.join(guards)}"
+        )
+        return cls(sql, table, key_column, position["Id"] - 1, len(header))
+
+    def insert(self, rows: list[list[str]]) -> LaneResult:
+        """Insert what qualifies; the caller holds the transaction, so the new rows are exactly those above
+        the previous largest pk."""
+        connection.ensure_connection()
+        db = connection.connection.cursor()  # the driver's own cursor: no %-style parameter rewriting
+        try:
+            before = db.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.table}").fetchone()[0]
+            width = self.width
+            fitting = [r for r in rows if len(r) == width]
+            db.executemany(self.sql, fitting)
+            inserted = db.rowcount
+            if inserted == len(rows):
+                return LaneResult(inserted, [], after_pk=before)
+            done = {
+                key
+                for (key,) in db.execute(f"SELECT {self.key_column} FROM {self.table} WHERE id > ?", [before])
+            }
+        finally:
+            db.close()
+        key = self.key_index
+        rest = [r for r in rows if len(r) != width or r[key] not in done]
+        return LaneResult(inserted, rest, after_pk=before)
+
+
+class SqliteStage:
+    """The stage of one object's Bulk load: attached to the writer, filled by one builder thread."""
+
+    def __init__(self, builder: sqlite3.Connection, uri: str) -> None:
+        self.builder = builder
+        self.uri = uri
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fast-lane-builder")
+
+    @classmethod
+    def open(cls) -> SqliteStage | None:
+        """A stage, or None where it cannot run (another database, an outer transaction)."""
+        if connection.vendor != "sqlite" or connection.in_atomic_block:
+            return None
+        name = str(connection.settings_dict["NAME"])
+        uri = f"file:syncapp-fast-lane-{next(_names)}?mode=memory&cache=shared"
+        # The builder reads the mirror only for the hooks' lookups (a contact's account name), committed
+        # by earlier steps; a test's shared in-memory database is opened as it is.
+        main = name if name.startswith("file:") else f"file:{name}?mode=ro"
+        builder = sqlite3.connect(main, uri=True, check_same_thread=False, isolation_level=None)
+        builder.execute(f"ATTACH DATABASE '{uri}' AS {ALIAS}")
+        connection.ensure_connection()
+        connection.connection.execute(f"ATTACH DATABASE '{uri}' AS {ALIAS}")  # not in a transaction
+        return cls(builder, uri)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        self.builder.close()
+        if connection.connection is not None and not connection.in_atomic_block:
+            connection.connection.execute(f"DETACH DATABASE {ALIAS}")
+
+
+class StagedInserter:
+    """The fast lane for one object and one CSV header, its rows built ahead by the stage's thread."""
+
+    def __init__(self, stage: SqliteStage, plain: CsvInserter, build: list[str], copy: list[str]) -> None:
+        self.stage = stage
+        self.plain = plain  # the single-statement lane: a builder's failure falls back to it
+        self.table = plain.table
+        self.build_sql = build
+        self.copy_sql = copy
+        self.pending: deque[tuple[list[list[str]], int, Future]] = deque()
+        self.slots = itertools.cycle((0, 1))
+
+    @classmethod
+    def build(cls, stage: SqliteStage, plan: FastLanePlan, header: list[str]) -> StagedInserter | None:
+        plain = CsvInserter.build(plan, header)
+        position = {name: i + 1 for i, name in enumerate(header)}
+        row = row_sql(plan, header, SQLITE, lambda name: f"?{position[name]}" if name in position else None)
+        if plain is None or row is None:
+            return None
+        width = len(row.columns)
+        build, copy = [], []
+        for slot in (0, 1):
+            table = f"{ALIAS}.rows_{slot}"
+            stage.builder.execute(f"DROP TABLE IF EXISTS {table}")
+            stage.builder.execute(f"CREATE TABLE {table} ({', '.join(f'v{i}' for i in range(width))})")
+            build.append(
+                f"INSERT INTO {table} SELECT {', '.join(row.expressions)} WHERE {' AND '.join(row.guards)}"
+            )
+            # WHERE true: SQLite's parser needs it between a SELECT and an upsert clause.
+            copy.append(
+                f"INSERT INTO {plain.table} ({', '.join(row.columns)}) SELECT * FROM {table} WHERE true "
+                "ON CONFLICT DO NOTHING"
+            )
+        return cls(stage, plain, build, copy)
+
+    def stage_rows(self, rows: list[list[str]]) -> None:
+        """Start building these rows' mirror rows in the builder thread."""
+        slot = next(self.slots)
+        fitting = [r for r in rows if len(r) == self.plain.width]
+        self.pending.append((rows, slot, self.stage.executor.submit(self._build, slot, fitting)))
+
+    def _build(self, slot: int, rows: list[list[str]]) -> None:
+        builder = self.stage.builder
+        builder.execute("BEGIN")
+        try:
+            builder.execute(f"DELETE FROM {ALIAS}.rows_{slot}")
+            builder.executemany(self.build_sql[slot], rows)
+        finally:
+            builder.execute("COMMIT")
+
+    def insert(self, rows: list[list[str]]) -> LaneResult:
+        """Copy these rows' staged mirror rows (staging them now if they were not); the caller holds the
+        transaction."""
+        if not self.pending or self.pending[0][0] is not rows:
+            self.stage_rows(rows)  # a caller that did not stage ahead: the same rows, one at a time
+            while self.pending[0][0] is not rows:
+                self.pending.popleft()[2].result()
+        _, slot, built = self.pending.popleft()
+        try:
+            built.result()
+        except sqlite3.Error:
+            log.warning(
+                "The fast lane's builder failed; this chunk takes the single statement", exc_info=True
+            )
+            return self.plain.insert(rows)
+        connection.ensure_connection()
+        db = connection.connection.cursor()
+        try:
+            before = db.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.table}").fetchone()[0]
+            db.execute(self.copy_sql[slot])
+            inserted = db.rowcount
+            if inserted == len(rows):
+                return LaneResult(inserted, [], after_pk=before)
+            done = {
+                key
+                for (key,) in db.execute(
+                    f"SELECT {self.plain.key_column} FROM {self.table} WHERE id > ?", [before]
+                )
+            }
+        finally:
+            db.close()
+        key, width = self.plain.key_index, self.plain.width
+        return LaneResult(
+            inserted, [r for r in rows if len(r) != width or r[key] not in done], after_pk=before
+        )
