@@ -196,8 +196,16 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--changed", type=int, default=10_000)
     parser.add_argument("--initial-only", action="store_true", help="stop after the initial load")
-    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/syncapp_bench")
+    # `make bench` with DATABASE_URL at PostgreSQL measures PostgreSQL, in a database of its own beside it.
+    env_url = os.environ.get("DATABASE_URL", "")
+    on_postgres = env_url.startswith(("postgres://", "postgresql://"))
+    bench_url = env_url.rpartition("/")[0] + "/syncapp_bench" if on_postgres else ""
+    parser.add_argument(
+        "--database", choices=("sqlite", "postgres"), default="postgres" if on_postgres else "sqlite"
+    )
+    parser.add_argument(
+        "--postgres-url", default=bench_url or "postgres://postgres@127.0.0.1:5432/syncapp_bench"
+    )
     parser.add_argument("--org", type=Path, help="a seeded org file to copy (seeded there if absent)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="syncapp-bench-"))
