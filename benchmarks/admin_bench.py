@@ -2,7 +2,7 @@
 
     python -m benchmarks.admin_bench --persons 1000000 --activity 10000000 [--db var/bench/admin.sqlite3]
 
-Seeds the mirror straight into SQLite (`admin_seed.py`: SQL inserts, no sync), with one person who has
+Seeds the mirror straight into the database (`admin_seed.py`: SQL inserts, no sync), with one person who has
 10,000 log entries and 100,000 sync errors, then times each page (median of --repeat loads, a warm-up load
 first): the dashboard, the people list (plain, with searches, with each filter), a person's page, that
 person's activity log, the other lists' searches, and the streamed CSV of every error (its peak Python

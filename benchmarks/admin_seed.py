@@ -1,121 +1,64 @@
-"""The admin benchmark's mirror: a million people and ten million log rows, made by SQLite itself.
+"""The admin benchmark's mirror: a million people and ten million log rows, made by the database itself.
 
-People and log rows come from `INSERT … SELECT` over a recursive counter (no Python per row: the per-row
-`executemany` of the first version needed 281 s for a fifth of this size). The person table's indexes and
-the log's are set aside and rebuilt as the pull does for a first load (`sync/indexes.py`), and the search
-keys are filled by the same function as after the pull's fast lane (`fill_search_keys`), so the seed also
-times those two steps at full size. The smaller tables (members, errors, runs) go through `executemany`.
+People and log rows come from one `INSERT … SELECT` each over a counter (no Python per row: the per-row
+`executemany` of the first version needed 281 s for a fifth of this size), the same rows on SQLite and
+PostgreSQL (`seed_sql.py` picks the few expressions the two write differently). The person table's indexes
+and the log's are set aside and rebuilt as the pull does for a first load (`sync/indexes.py`), and the
+search keys are filled by the same function as after the pull's fast lane (`fill_search_keys`), so the seed
+also times those two steps at full size. The smaller tables (members, errors, runs) go through `executemany`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+
+from benchmarks.seed_sql import dialect, insert, insert_counted, stamp
 
 HEAVY_LOG = 10_000
 ERRORS = 100_000
-BATCH = 20_000
 TYPES = ("change_data_value", "new_person", "sync_to_sfdc", "add_to_campaign", "sfdc_activity")
 ATTRIBUTES = '{"field": "Email", "old_value": "a@example.com", "new_value": "b@example.com"}'
-
-
-def stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _defaults(model) -> dict[str, object]:
-    """Column → the value a row that leaves it out gets (auto_now columns: now)."""
-    from django.db import connection
-
-    now = stamp(datetime.now(UTC))
-
-    def default(field) -> object:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            return now
-        if field.has_default() or not field.null:
-            return field.get_db_prep_save(field.get_default(), connection)
-        return None
-
-    return {f.column: default(f) for f in model._meta.concrete_fields if not f.primary_key}
-
-
-def insert(model, rows: Iterable[dict]) -> int:
-    """executemany in batches; columns a row leaves out get the field's default, prepared once."""
-    from django.db import connection, transaction
-
-    defaults = _defaults(model)
-    columns = list(defaults)
-    placeholders = ", ".join("%s" for _ in columns)
-    sql = f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) VALUES ({placeholders})'
-    count, batch = 0, []
-    for row in rows:
-        batch.append([row.get(c, defaults[c]) for c in columns])
-        if len(batch) >= BATCH:
-            count += _flush(connection, transaction, sql, batch)
-            batch = []
-    return count + (_flush(connection, transaction, sql, batch) if batch else 0)
-
-
-def _flush(connection, transaction, sql: str, batch: list) -> int:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, batch)
-    return len(batch)
-
-
-def insert_counted(model, count: int, expressions: dict[str, str], params: dict[str, object]) -> None:
-    """`count` rows, row n (from 0) made by the SQL `expressions` (column → expression of `n` and named
-    `params`); every other column gets its default."""
-    from django.db import connection, transaction
-
-    values = {c: ":d_" + c for c in _defaults(model)}
-    values.update(expressions)
-    bound = {**params, **{"d_" + c: v for c, v in _defaults(model).items()}, "count": count}
-    sql = (
-        f"WITH RECURSIVE counter(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM counter WHERE n + 1 < :count) "
-        f'INSERT INTO "{model._meta.db_table}" ({", ".join(values)}) '
-        f"SELECT {', '.join(values.values())} FROM counter"
-    )
-    connection.ensure_connection()
-    with transaction.atomic():
-        connection.connection.execute(sql, bound)  # the driver's cursor: named parameters as they are
-
-
-def sf_id(prefix: str, n: str) -> str:
-    return f"'{prefix}' || printf('%012d', {n}) || 'AAA'"
 
 
 def seed_people(persons: int, now: datetime) -> None:
     from syncapp import models as m
 
-    contact = "n % 3 = 0"
+    sql = dialect()
+    contact = "n %% 3 = 0"  # `%%`: SQL's modulo, escaped for the `%(name)s` placeholders
     insert_counted(
         m.Person,
         persons,
         {
-            "sf_id": f"CASE WHEN {contact} THEN {sf_id('003', 'n')} ELSE {sf_id('00Q', 'n')} END",
+            "sf_id": f"CASE WHEN {contact} THEN {sql.sf_id('003', 'n')} ELSE {sql.sf_id('00Q', 'n')} END",
             "sfdc_type": f"CASE WHEN {contact} THEN 'contact' ELSE 'lead' END",
-            "sf_contact_id": f"CASE WHEN {contact} THEN {sf_id('003', 'n')} END",
-            "sf_lead_id": f"CASE WHEN {contact} THEN NULL ELSE {sf_id('00Q', 'n')} END",
-            "email": "'person' || n || '@example' || (n % 97) || '.com'",
-            "first_name": "'First' || (n % 5000)",
+            "sf_contact_id": f"CASE WHEN {contact} THEN {sql.sf_id('003', 'n')} END",
+            "sf_lead_id": f"CASE WHEN {contact} THEN NULL ELSE {sql.sf_id('00Q', 'n')} END",
+            "email": "'person' || n || '@example' || (n %% 97) || '.com'",
+            "first_name": "'First' || (n %% 5000)",
             "last_name": "'Last' || n",
-            "company": "'Company ' || (n % 40000)",
-            "status": f"CASE WHEN {contact} THEN '' WHEN (n * 7919) % 2 = 0 THEN 'Open - Not Contacted' "
+            "company": "'Company ' || (n %% 40000)",
+            "status": f"CASE WHEN {contact} THEN '' WHEN (n * 7919) %% 2 = 0 THEN 'Open - Not Contacted' "
             "ELSE 'Working - Contacted' END",
-            "owner_sf_id": sf_id("005", "n % 200"),
-            "account_sf_id": f"CASE WHEN {contact} THEN {sf_id('001', 'n % :accounts')} END",
-            "sf_modstamp": "strftime('%Y-%m-%d %H:%M:%S', :now, '-' || (n * 7) || ' seconds')",
-            "sf_deleted": "n % 997 = 0",
-            "sync_error": "CASE WHEN n % 1999 = 0 THEN :rejection ELSE '' END",
-            "is_converted": f"{contact} AND n % 9 = 0",
+            "owner_sf_id": sql.sf_id("005", "n %% 200"),
+            "account_sf_id": f"CASE WHEN {contact} THEN {sql.sf_id('001', 'n %% %(accounts)s')} END",
+            "sf_modstamp": sql.before("n * 7"),
+            "sf_deleted": "n %% 997 = 0",
+            "sync_error": "CASE WHEN n %% 1999 = 0 THEN %(rejection)s ELSE '' END",
+            "is_converted": f"{contact} AND n %% 9 = 0",
         },
         {
-            "now": now.strftime("%Y-%m-%d %H:%M:%S"),
+            "now": now_param(now),
             "accounts": max(persons // 20, 1),
             "rejection": "FIELD_CUSTOM_VALIDATION_EXCEPTION: Phone",
         },
     )
+
+
+def now_param(now: datetime) -> str:
+    """`now` to the second, with its offset: both databases read it as the same instant."""
+    return now.isoformat(sep=" ", timespec="seconds")
 
 
 def seed_log(activity: int, persons: int, first_id: int, heavy: int, now: datetime) -> None:
@@ -128,20 +71,20 @@ def seed_log(activity: int, persons: int, first_id: int, heavy: int, now: dateti
         {
             # The heavy person's 10,000 entries are the newest; the rest spread over everyone (a
             # multiplicative hash, not random(): the same mirror every time).
-            "person_id": f"CASE WHEN n < {HEAVY_LOG} THEN :heavy ELSE :first + (n * 2654435761) % :persons "
-            "END",
-            "occurred_at": "strftime('%Y-%m-%d %H:%M:%S', :now, '-' || (n * 3) || ' seconds')",
-            "type": f"CASE n % {len(TYPES)} {kinds} END",
-            "outcome": "CASE WHEN n % 500 = 0 THEN 'failed' ELSE 'success' END",
+            "person_id": f"CASE WHEN n < {HEAVY_LOG} THEN %(heavy)s "
+            "ELSE %(first)s + (n * 2654435761) %% %(persons)s END",
+            "occurred_at": dialect().before("n * 3"),
+            "type": f"CASE n %% {len(TYPES)} {kinds} END",
+            "outcome": "CASE WHEN n %% 500 = 0 THEN 'failed' ELSE 'success' END",
             "primary_attribute": "'Email'",
-            "attributes": ":attributes",
+            "attributes": "%(attributes)s",
             "source": "'Salesforce'",
         },
         {
             "heavy": heavy,
             "first": first_id,
             "persons": persons,
-            "now": now.strftime("%Y-%m-%d %H:%M:%S"),
+            "now": now_param(now),
             "attributes": ATTRIBUTES,
         },
     )
@@ -164,8 +107,8 @@ def seed(persons: int, activity: int) -> dict[str, object]:
     now = datetime.now(UTC)
     seconds: dict[str, float] = {}
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA synchronous=OFF")  # a benchmark's scratch file: nothing to keep on a crash
-        cursor.execute("PRAGMA cache_size=-1000000")  # 1 GB for the index rebuilds' sorts
+        for statement in dialect().bulk_session:
+            cursor.execute(statement)
     owners = [f"005{n:012d}AAA" for n in range(200)]
     insert(
         m.SalesforceUser, ({"sf_id": i, "name": f"Owner {n}", "kind": "user"} for n, i in enumerate(owners))
@@ -175,7 +118,7 @@ def seed(persons: int, activity: int) -> dict[str, object]:
     campaigns = [f"701{n:012d}AAA" for n in range(50)]
     insert(
         m.Campaign,
-        ({"sf_id": sf_id, "name": f"Campaign {n}", "is_active": 1} for n, sf_id in enumerate(campaigns)),
+        ({"sf_id": sf_id, "name": f"Campaign {n}", "is_active": True} for n, sf_id in enumerate(campaigns)),
     )
     defer_indexes(m.Person)
     defer_indexes(m.ActivityLog)
