@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.middleware.NulCharacters",
+    "core.middleware.WriteLockBusy",  # a short wait for SQLite's write lock, then a 503 that says to retry
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -81,6 +82,13 @@ TEMPLATES = [
 DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'syncapp.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASE_IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+# SQLite has one writer; a write waits this long for it before failing with "database is locked". The worker
+# and the commands wait long: one CREATE INDEX after a big initial load holds the lock for minutes at a
+# million people (30 s at 200,000 on a busy machine), and a task's result must not be lost to it. A web
+# request waits less (core.middleware.WriteLockBusy): a marketer is better told at once that the click was not
+# recorded than left with a page spinning, and a thread held waiting is one fewer serving everybody's pages.
+SQLITE_BUSY_SECONDS = env.float("SQLITE_BUSY_SECONDS", default=300.0)
+SQLITE_REQUEST_BUSY_SECONDS = env.float("SQLITE_REQUEST_BUSY_SECONDS", default=10.0)
 if DATABASE_IS_SQLITE:
     VAR_DIR.mkdir(exist_ok=True)  # SQLite creates the file, not its folder
     # WAL + IMMEDIATE transactions + a long busy timeout: without them, concurrent qcluster workers get
@@ -88,11 +96,11 @@ if DATABASE_IS_SQLITE:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
-                "PRAGMA cache_size=-65536;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                f"PRAGMA busy_timeout={round(SQLITE_BUSY_SECONDS * 1000)}; PRAGMA cache_size=-65536;"
             ),
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": SQLITE_BUSY_SECONDS,
         }
     )
 else:
