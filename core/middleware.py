@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-import sqlite3
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.db import OperationalError, connection
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
-log = logging.getLogger(__name__)
+from core.errors import database_busy, is_write_lock_timeout
 
 # U+2400 SYMBOL FOR NULL: what a page shows where a value holds a NUL.
 NUL_SYMBOL = "\u2400".encode()
@@ -52,8 +49,6 @@ class WriteLockBusy:
     task), so when the wait runs out nothing of the click was saved, and the page says so and when to retry.
     """
 
-    RETRY_AFTER_SECONDS = 60
-
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -69,27 +64,7 @@ class WriteLockBusy:
                 _set_busy_timeout(settings.SQLITE_BUSY_SECONDS)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not is_write_lock_timeout(exception):
-            return None
-        log.warning("%s %s: no write lock within %s s, answered 503", request.method, request.path,
-                    settings.SQLITE_REQUEST_BUSY_SECONDS)  # fmt: skip
-        response = render(
-            request,
-            "admin/database_busy.html",
-            {"title": "The database is busy", "retry_minutes": 1, "back": request.path},
-            status=503,
-        )
-        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
-        return response
-
-
-def is_write_lock_timeout(exception: BaseException) -> bool:
-    """SQLite gave up waiting for a lock: SQLITE_BUSY ("database is locked") or, between connections that
-    share a cache (the in-memory test database), SQLITE_LOCKED."""
-    if not isinstance(exception, OperationalError):
-        return False
-    code = getattr(exception.__cause__, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        return database_busy(request) if is_write_lock_timeout(exception) else None
 
 
 def _set_busy_timeout(seconds: float) -> None:

@@ -47,10 +47,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # right after SecurityMiddleware, as WhiteNoise documents
+    # Outside the session's middleware, so the session saved after a login waits as briefly as the view's
+    # writes; after WhiteNoise, so static files open no database connection.
+    "core.middleware.WriteLockBusy",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.middleware.NulCharacters",
-    "core.middleware.WriteLockBusy",  # a short wait for SQLite's write lock, then a 503 that says to retry
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -14,12 +14,13 @@ from pathlib import Path
 import django_q.conf
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import OperationalError, connection
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django_q.models import OrmQ
 
+from core.errors import server_error
 from core.middleware import WriteLockBusy
 from syncapp.models import FlowRun, Person
 from tests.flows.people import local_person
@@ -122,3 +123,24 @@ def busy_timeout_ms() -> int:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA busy_timeout")
         return cursor.fetchone()[0]
+
+
+def test_a_write_outside_any_view_that_finds_the_lock_taken_gets_the_same_503(database_file, rf):
+    connection.ensure_connection()  # in WAL mode before the lock is taken, as the app's connections are
+    sync = holding_the_write_lock(database_file)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 100")
+        try:  # as a session saved by its middleware after the view
+            local_person()
+        except OperationalError:
+            response = server_error(rf.post("/admin/login/"))  # Django calls handler500 in its except
+        else:
+            pytest.fail("the write got a lock held by another connection")
+    finally:
+        sync.rollback()
+        sync.close()
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "your click was not recorded" in response.content.decode()
