@@ -16,19 +16,9 @@ from collections.abc import Callable
 from django.db import connection, models, transaction
 
 from syncapp.models import DeferredIndex
+from syncapp.sync.write_lock import let_waiting_writers_in
 
 log = logging.getLogger(__name__)
-
-# SQLite has no queue for its write lock: a writer that finds it taken sleeps in its busy handler (1, 2, 5, …
-# then 100 ms at a time) and tries again. Committing one index and starting the next takes microseconds, so
-# a click waiting behind a 30-second build would wake up to find the next build holding the lock, and give
-# up. A pause longer than the handler's longest sleep between builds lets every waiting writer in first.
-WRITER_GAP_SECONDS = 0.3
-
-
-def let_waiting_writers_in() -> None:
-    if connection.vendor == "sqlite":  # PostgreSQL's writers queue for the lock: they get in without help
-        time.sleep(WRITER_GAP_SECONDS)
 
 
 def secondary_indexes(table: str) -> dict[str, str]:
@@ -75,7 +65,8 @@ def defer_indexes(model: type[models.Model]) -> list[str]:
 
 def rebuild_indexes(*, between: Callable[[], None] = let_waiting_writers_in) -> dict[str, float]:
     """Create every index set aside (one transaction each: a crash keeps the rest listed), calling `between`
-    with the write lock released after each but the last.
+    with the write lock released after each but the last: one build holds SQLite's lock for tens of seconds on
+    a big table, and a click that waited through it must get in before the next.
 
     Returns the seconds spent per table."""
     seconds: dict[str, float] = {}

@@ -23,12 +23,14 @@ from syncapp.sync.pull.apply import PageApplier, PullContext
 from syncapp.sync.pull.values import csv_lines
 from syncapp.sync.schema import SyncSchema, load_schema
 from syncapp.sync.steps import Counts, StepRecorder
+from syncapp.sync.write_lock import WriterGaps
 
 BULK_CHUNK = 10000  # most rows per transaction while applying a Bulk CSV page
 # SQLite has one writer: every other write (a flow action clicked in the admin, the task queue) waits for this
-# transaction and fails with "database is locked" after the busy timeout (20 s). On a busy machine 10,000 rows
-# took longer than that (the admin load test at 200,000 people: 500s on flow actions), so each transaction is
-# sized from the previous one's rate to last about this long; an idle machine still writes 10,000 at a time.
+# transaction and fails with "database is locked" after its busy timeout (a web request's: 10 s). On a busy
+# machine 10,000 rows took longer than that (the admin load test at 200,000 people: 500s on flow actions), so
+# each transaction is sized from the previous one's rate to last about this long; an idle machine still writes
+# 10,000 at a time. Every few seconds the loop pauses for the writes that waited (sync/write_lock.py).
 TRANSACTION_SECONDS = 1.0
 MIN_CHUNK = 100
 
@@ -128,6 +130,7 @@ class ObjectPull:
             cursors.skip_empty_page(cursor, next_locator)
             return
         size = BULK_CHUNK
+        gaps = WriterGaps()
         while row is not None:
             chunk = [row, *itertools.islice(reader, size - 1)]
             row = next(reader, None)
@@ -141,6 +144,7 @@ class ObjectPull:
             self.seconds_writing += took
             size = next_chunk_rows(len(chunk), took)
             self.on_progress(self.counts, cursor.rows_read)
+            gaps.after_transaction()
 
 
 def pull_records(

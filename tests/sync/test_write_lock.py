@@ -1,14 +1,15 @@
-"""The index rebuild after a big load lets a waiting writer (a marketer's click) in between two builds."""
+"""The index rebuild and the Bulk load let a waiting writer (a marketer's click) in between transactions."""
 
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
 
 from syncapp.models import DeferredIndex, Person
-from syncapp.sync import indexes
+from syncapp.sync import indexes, write_lock
 from tests.flows.people import local_person
 
 PEOPLE = Person._meta.db_table
@@ -51,7 +52,19 @@ def test_a_writer_waiting_during_the_rebuild_gets_in_before_the_next_index_is_bu
     assert not DeferredIndex.objects.exists()
 
 
-def test_the_pause_between_builds_outlasts_the_longest_sleep_of_sqlites_busy_handler():
-    # sqliteDefaultBusyCallback sleeps 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50 then 100 ms between tries: a
-    # shorter pause could end before a waiting writer wakes to try again.
-    assert indexes.WRITER_GAP_SECONDS > 0.1
+def test_a_loop_of_transactions_lets_waiting_writers_in_once_it_has_held_the_lock_for_a_few_seconds(
+    monkeypatch, settings
+):
+    clock, pauses = [0.0], []
+    monkeypatch.setattr(write_lock, "time", SimpleNamespace(monotonic=lambda: clock[0], sleep=pauses.append))
+    gaps = write_lock.WriterGaps()
+
+    for second in range(1, 10):  # a Bulk load's chunks, about a second each
+        clock[0] = float(second)
+        gaps.after_transaction()
+
+    assert pauses == [write_lock.GAP_SECONDS, write_lock.GAP_SECONDS]  # at 4 s and 8 s
+    # A click waits well over the longest stretch, and the pause outlasts the busy handler's longest sleep
+    # (sqliteDefaultBusyCallback: 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, then 100 ms between its tries).
+    assert write_lock.HOLD_SECONDS * 2 <= settings.SQLITE_REQUEST_BUSY_SECONDS
+    assert write_lock.GAP_SECONDS > 0.1
