@@ -15,7 +15,7 @@ from django.db import connection
 
 GAP_SECONDS = 0.15  # longer than the busy handler's longest sleep (100 ms)
 # How long a loop of transactions may keep the lock before pausing: well inside a web request's wait for it
-# (SQLITE_REQUEST_BUSY_SECONDS, 10 s), and a pause every 4 s costs a load under 4 % of its time.
+# (SQLITE_REQUEST_BUSY_SECONDS, 20 s), and a pause every 4 s costs a load under 4 % of its time.
 HOLD_SECONDS = 4.0
 
 

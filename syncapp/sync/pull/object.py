@@ -27,7 +27,7 @@ from syncapp.sync.write_lock import WriterGaps
 
 BULK_CHUNK = 10000  # most rows per transaction while applying a Bulk CSV page
 # SQLite has one writer: every other write (a flow action clicked in the admin, the task queue) waits for this
-# transaction and fails with "database is locked" after its busy timeout (a web request's: 10 s). On a busy
+# transaction and fails with "database is locked" after its busy timeout (a web request's: 20 s). On a busy
 # machine 10,000 rows took longer than that (the admin load test at 200,000 people: 500s on flow actions), so
 # each transaction is sized from the previous one's rate to last about this long; an idle machine still writes
 # 10,000 at a time. Every few seconds the loop pauses for the writes that waited (sync/write_lock.py).
