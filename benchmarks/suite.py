@@ -158,6 +158,11 @@ def admin_load(r: dict) -> Rows:
                 ("requests", n(load["requests"]), n(idle["requests"])),
                 ("errors, any unexpected answer (must be 0)", r["errors"], "; ".join(r["error_samples"][:3])),
                 ("500s (must be 0)", load["status_500"], idle["status_500"]),
+                (
+                    "503s: a write found no lock, the page said try again",
+                    load.get("status_503_busy", 0),
+                    idle.get("status_503_busy", 0),
+                ),
                 ("lock errors in the servers' logs (must be 0)", locks, ""),
                 (
                     "flow runs clicked: outcome",

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
+
+from core.errors import database_busy, is_write_lock_timeout
 
 # U+2400 SYMBOL FOR NULL: what a page shows where a value holds a NUL.
 NUL_SYMBOL = "\u2400".encode()
@@ -35,3 +39,34 @@ class NulCharacters:
         ):
             response.content = response.content.replace(b"\x00", NUL_SYMBOL)
         return response
+
+
+class WriteLockBusy:
+    """SQLite's one write lock, seen from a web request: a shorter wait for it, then a clear 503, never a 500.
+
+    During a big initial load the worker holds the lock for long stretches (one CREATE INDEX is one
+    transaction). A request's writes are one transaction (the admin's views, a flow click with its queued
+    task), so when the wait runs out nothing of the click was saved, and the page says so and when to retry.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if connection.vendor != "sqlite":
+            return self.get_response(request)
+        _set_busy_timeout(settings.SQLITE_REQUEST_BUSY_SECONDS)
+        try:
+            return self.get_response(request)
+        finally:
+            # Where the connection outlives the request (the test client's), its next user may not be one.
+            if connection.connection is not None:
+                _set_busy_timeout(settings.SQLITE_BUSY_SECONDS)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        return database_busy(request) if is_write_lock_timeout(exception) else None
+
+
+def _set_busy_timeout(seconds: float) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA busy_timeout = {round(seconds * 1000)}")

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # right after SecurityMiddleware, as WhiteNoise documents
+    # Outside the session's middleware, so the session saved after a login waits as briefly as the view's
+    # writes; after WhiteNoise, so static files open no database connection.
+    "core.middleware.WriteLockBusy",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.middleware.NulCharacters",
@@ -81,6 +84,14 @@ TEMPLATES = [
 DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'syncapp.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASE_IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+# SQLite has one writer; a write waits this long for it before failing with "database is locked". The worker
+# and the commands wait long: one CREATE INDEX after a big initial load holds the lock for tens of seconds
+# (the activity log's, at a million people), and a task's result must not be lost to it. A web request waits
+# less (core.middleware.WriteLockBusy), then answers 503 "try again in a minute": long enough to outlast one
+# index build at a million people (a probe, 5,000,000 log rows: with 10 s 2 of 20 clicks during the rebuild
+# failed, with 20 s none of 18), well short of a proxy's 60 s.
+SQLITE_BUSY_SECONDS = env.float("SQLITE_BUSY_SECONDS", default=300.0)
+SQLITE_REQUEST_BUSY_SECONDS = env.float("SQLITE_REQUEST_BUSY_SECONDS", default=20.0)
 if DATABASE_IS_SQLITE:
     VAR_DIR.mkdir(exist_ok=True)  # SQLite creates the file, not its folder
     # WAL + IMMEDIATE transactions + a long busy timeout: without them, concurrent qcluster workers get
@@ -88,11 +99,11 @@ if DATABASE_IS_SQLITE:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
-                "PRAGMA cache_size=-65536;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                f"PRAGMA busy_timeout={round(SQLITE_BUSY_SECONDS * 1000)}; PRAGMA cache_size=-65536;"
             ),
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": SQLITE_BUSY_SECONDS,
         }
     )
 else:

@@ -17,6 +17,8 @@ class FaviconView(RedirectView):
         return static("syncapp/favicon.svg")  # resolved per request: the manifest may not exist at import
 
 
+handler500 = "core.errors.server_error"
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("favicon.ico", FaviconView.as_view()),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from syncapp.flows import runner
@@ -227,7 +227,12 @@ def flow_run_request(
         )
         ids = [run.pk for run in runs]
         if not foreground:
-            transaction.on_commit(lambda: _enqueue_flow_runs(ids))
+            if _queue_is_this_database():
+                # The task row commits with the runs: a click whose writes cannot get SQLite's lock leaves
+                # nothing behind (the page says it was not recorded), never a run with no task for it.
+                _enqueue_flow_runs(ids)
+            else:
+                transaction.on_commit(lambda: _enqueue_flow_runs(ids))
             return runs
     # Committed before the first Salesforce call: a worker killed mid-run leaves its runs "running" for the
     # recovery to retry, not a rolled-back request with no trace of what Salesforce may already hold (and
@@ -243,6 +248,15 @@ def flow_runs_busy(*, action: str, persons: list[Person]) -> dict[int, FlowRun]:
         status__in=[FlowRun.Status.QUEUED, FlowRun.Status.RUNNING],
     ).order_by("pk")
     return {run.person_id: run for run in busy}
+
+
+def _queue_is_this_database() -> bool:
+    """The ORM broker on our own database, run by a cluster: a queued task is a row written in our
+    transaction, which no worker sees before it commits. Redis could hand the task out before the commit, and
+    inline mode (tests) would call Salesforce with the transaction still open: both wait for the commit."""
+    from django_q.conf import Conf
+
+    return Conf.ORM == DEFAULT_DB_ALIAS and not Conf.SYNC
 
 
 def _enqueue_flow_runs(ids: list[int]) -> None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from django.db import connection, models, transaction
 
 from syncapp.models import DeferredIndex
+from syncapp.sync.write_lock import let_waiting_writers_in
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +63,16 @@ def defer_indexes(model: type[models.Model]) -> list[str]:
     return names
 
 
-def rebuild_indexes() -> dict[str, float]:
-    """Create every index set aside (one transaction each: a crash keeps the rest listed).
+def rebuild_indexes(*, between: Callable[[], None] = let_waiting_writers_in) -> dict[str, float]:
+    """Create every index set aside (one transaction each: a crash keeps the rest listed), calling `between`
+    with the write lock released after each but the last: one build holds SQLite's lock for tens of seconds on
+    a big table, and a click that waited through it must get in before the next.
 
     Returns the seconds spent per table."""
     seconds: dict[str, float] = {}
-    for deferred in DeferredIndex.objects.order_by("id"):
+    for number, deferred in enumerate(DeferredIndex.objects.order_by("id")):
+        if number:
+            between()
         definition = deferred.definition
         for prefix in ("CREATE INDEX ", "create index "):
             if definition.startswith(prefix):  # a rerun after a crash may find it built already

@@ -24,12 +24,14 @@ from syncapp.sync.pull.sqlite_lane import SqliteStage
 from syncapp.sync.pull.values import csv_lines
 from syncapp.sync.schema import SyncSchema, load_schema
 from syncapp.sync.steps import Counts, StepRecorder
+from syncapp.sync.write_lock import WriterGaps
 
 BULK_CHUNK = 10000  # most rows per transaction while applying a Bulk CSV page
 # SQLite has one writer: every other write (a flow action clicked in the admin, the task queue) waits for this
-# transaction and fails with "database is locked" after the busy timeout (20 s). On a busy machine 10,000 rows
-# took longer than that (the admin load test at 200,000 people: 500s on flow actions), so each transaction is
-# sized from the previous one's rate to last about this long; an idle machine still writes 10,000 at a time.
+# transaction and fails with "database is locked" after its busy timeout (a web request's: 20 s). On a busy
+# machine 10,000 rows took longer than that (the admin load test at 200,000 people: 500s on flow actions), so
+# each transaction is sized from the previous one's rate to last about this long; an idle machine still writes
+# 10,000 at a time. Every few seconds the loop pauses for the writes that waited (sync/write_lock.py).
 TRANSACTION_SECONDS = 1.0
 MIN_CHUNK = 100
 
@@ -135,6 +137,7 @@ class ObjectPull:
         if row is None:
             cursors.skip_empty_page(cursor, next_locator)
             return
+        gaps = WriterGaps()
         size = [BULK_CHUNK]  # adapted after each chunk (next_chunk_rows); the chunk read ahead keeps its own
         chunks = _chunks(reader, row, size)
         ahead = next(chunks, None)
@@ -156,6 +159,7 @@ class ObjectPull:
             self.seconds_writing += took
             size[0] = next_chunk_rows(len(chunk), took)
             self.on_progress(self.counts, cursor.rows_read)
+            gaps.after_transaction()
 
 
 def _chunks(reader: Iterator[list[str]], row: list[str] | None, size: list[int]) -> Iterator[list[list[str]]]:
