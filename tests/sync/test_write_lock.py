@@ -63,7 +63,10 @@ def test_a_loop_of_transactions_lets_waiting_writers_in_once_it_has_held_the_loc
         clock[0] = float(second)
         gaps.after_transaction()
 
-    assert pauses == [write_lock.GAP_SECONDS, write_lock.GAP_SECONDS]  # at 4 s and 8 s
+    if connection.vendor == "sqlite":
+        assert pauses == [write_lock.GAP_SECONDS, write_lock.GAP_SECONDS]  # at 4 s and 8 s
+    else:  # PostgreSQL locks rows: a load never holds the admin's writes back, so it never pauses
+        assert pauses == []
     # A click waits well over the longest stretch, and the pause outlasts the busy handler's longest sleep
     # (sqliteDefaultBusyCallback: 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, then 100 ms between its tries).
     assert write_lock.HOLD_SECONDS * 2 <= settings.SQLITE_REQUEST_BUSY_SECONDS
