@@ -1,8 +1,25 @@
-"""What every mirrored Salesforce record carries, and the lookup field type that points at one by its id."""
+"""What every mirrored Salesforce record carries, the lookup field type that points at one by its id, and the
+one-row-per-install models' base."""
 
 from __future__ import annotations
 
 from django.db import models
+
+SINGLETON_PK = 1
+
+
+class Singleton:
+    """One row per install (settings, the listener's state). Reading never writes a row: `load` gives the
+    saved row or unsaved defaults; writers call `ensure`, which creates it."""
+
+    @classmethod
+    def load(cls):
+        return cls.objects.filter(pk=SINGLETON_PK).first() or cls(pk=SINGLETON_PK)
+
+    @classmethod
+    def ensure(cls):
+        obj, _ = cls.objects.get_or_create(pk=SINGLETON_PK)
+        return obj
 
 
 class MirrorJSONField(models.JSONField):

@@ -7,7 +7,8 @@ from datetime import timedelta
 from django.db import models
 from django.utils import timezone
 
-SINGLETON_PK = 1
+from syncapp.models.base import Singleton
+
 # The listener beats at least once per long poll (Salesforce answers a parked connect within 110 s).
 LIVE_WITHIN = timedelta(seconds=180)
 
@@ -38,7 +39,7 @@ class StreamChannel(models.Model):
         return self.channel
 
 
-class ListenerState(models.Model):
+class ListenerState(Singleton, models.Model):
     """The singleton the listener writes and the dashboard reads."""
 
     connected = models.BooleanField(default=False)
@@ -68,15 +69,6 @@ class ListenerState(models.Model):
 
     def __str__(self) -> str:
         return "Change-event listener"
-
-    @classmethod
-    def load(cls) -> ListenerState:
-        return cls.objects.filter(pk=SINGLETON_PK).first() or cls(pk=SINGLETON_PK)
-
-    @classmethod
-    def ensure(cls) -> ListenerState:
-        obj, _ = cls.objects.get_or_create(pk=SINGLETON_PK)
-        return obj
 
     def is_live(self, now=None) -> bool:
         """Connected, with a heartbeat fresh enough that the listener process is still there."""

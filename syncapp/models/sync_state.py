@@ -9,13 +9,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from syncapp.models.base import Singleton
+
 
 class ConflictPolicy(models.TextChoices):
     SALESFORCE_WINS = "salesforce", "Salesforce wins"
     LOCAL_WINS = "local", "Local change wins"
 
-
-SINGLETON_PK = 1
 
 # Bounds no sensible setting reaches, held by validators (the form says so) and by CHECK constraints (nothing
 # stores an out-of-range value): a pause of 2**63 seconds overflows every date computation. Below 30 seconds
@@ -26,7 +26,7 @@ MAX_BULK_THRESHOLD = 100_000_000
 MAX_SCHEMA_EVERY_CYCLES = 10_000
 
 
-class SyncSettings(models.Model):
+class SyncSettings(Singleton, models.Model):
     """The singleton (pk=1) an administrator edits; also holds the cycle lease."""
 
     MIN_PAUSE_SECONDS = MIN_PAUSE_SECONDS
@@ -110,17 +110,6 @@ class SyncSettings(models.Model):
 
     def __str__(self) -> str:
         return "Sync settings"
-
-    @classmethod
-    def load(cls) -> SyncSettings:
-        """The saved settings, or the defaults (unsaved) on a fresh install: reading never writes a row."""
-        return cls.objects.filter(pk=SINGLETON_PK).first() or cls(pk=SINGLETON_PK)
-
-    @classmethod
-    def ensure(cls) -> SyncSettings:
-        """The saved row, created with the defaults if missing: for writers (the lease, setup)."""
-        obj, _ = cls.objects.get_or_create(pk=SINGLETON_PK)
-        return obj
 
 
 class SyncCursor(models.Model):

@@ -24,7 +24,7 @@ class Size:
 
 
 # `make test` runs the reduced size: every scenario and every aimed kill point, with few people and few
-# processes (each costs a Python start), in about a minute. `make faults` sets FAULTS_SIZE=full (the figures
+# processes (each costs a Python start), in a few minutes. `make faults` sets FAULTS_SIZE=full (the figures
 # in docs/benchmarks.md).
 SIZES = {
     "small": Size(
