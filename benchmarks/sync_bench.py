@@ -45,7 +45,11 @@ def start_emulator(
         if not org.exists():
             proc, _, _ = start_emulator(org.parent, persons, None)  # seeds the org file, then stops
             proc.terminate()
-            proc.wait()
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # the org is committed before the port opens; the WAL is copied
+                proc.kill()
+                proc.wait()
         for suffix in ("", "-wal"):  # a WAL not checkpointed when the seeding emulator stopped holds rows
             if Path(f"{org}{suffix}").exists():
                 shutil.copy(f"{org}{suffix}", workdir / f"org.sqlite3{suffix}")

@@ -151,6 +151,7 @@ class EmulatorServer:
         self.host = host
         self.listeners: list[_Listener] = []
         self._threads: list[threading.Thread] = []
+        self._serving: list[_Listener] = []
         if port is not None and cert_file is not None and key_file is not None:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(str(cert_file), str(key_file))
@@ -183,15 +184,22 @@ class EmulatorServer:
             )
             thread.start()
             self._threads.append(thread)
+            self._serving.append(listener)
 
     def serve_forever(self) -> None:
         self.start()
-        for thread in self._threads:
-            thread.join()
+        # Join with a timeout: a SIGTERM that the kernel hands to a serving thread does not wake a main
+        # thread blocked in a plain join(), and Python runs signal handlers only in the main thread.
+        while any(thread.is_alive() for thread in self._threads):
+            for thread in self._threads:
+                thread.join(timeout=0.5)
 
     def stop(self) -> None:
         for listener in self.listeners:
-            listener.shutdown()
+            # shutdown() waits for the listener's serve_forever loop: a SIGTERM landing inside start()
+            # leaves a listener that never got its thread, and waiting for it would hang forever.
+            if listener in self._serving:
+                listener.shutdown()
             listener.server_close()
             listener.cut_connections()
         for thread in self._threads:
