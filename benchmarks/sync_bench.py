@@ -315,6 +315,7 @@ def indexed_write_rate(limit: int) -> dict[str, object]:
     "New Person" activity row. Bulk CSV rows through `apply_csv` (the initial load: the SQL fast lane on
     SQLite) and REST pages through `apply` (deltas, and the generic path)."""
     from syncapp.models import Person
+    from syncapp.sync.fields import record_fields
     from syncapp.sync.pull.apply import PageApplier, PullContext
     from syncapp.sync.registry import LEADS
     from syncapp.sync.schema import load_schema
@@ -322,7 +323,8 @@ def indexed_write_rate(limit: int) -> dict[str, object]:
     schema = load_schema()
     header = schema.field_names("Lead")
     types = schema.types("Lead")
-    records = list(Person.objects.filter(sfdc_type="lead").values_list("sf_fields", flat=True)[:limit])
+    # Every field by API name, wherever it is stored (its column, or `sf_fields`: DESIGN §3).
+    records = [record_fields(p, LEADS.columns) for p in Person.objects.filter(sfdc_type="lead")[:limit]]
 
     def as_csv(value, type_):
         if value is None:
