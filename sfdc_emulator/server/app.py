@@ -23,6 +23,9 @@ MAX_BODY = 150 * 1024 * 1024
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY: a response goes out as two writes (headers, then body); with Nagle's algorithm the body
+    # waited for the client's delayed ACK of the headers, 40 ms or more on every keep-alive request.
+    disable_nagle_algorithm = True
     server_version = "sfdc_emulator"
     sys_version = ""
     server: _Listener
