@@ -136,3 +136,12 @@ def fill_search_keys(model: type[models.Model], *, after_pk: int, batch: int = 2
             cursor.executemany(update, params)
             done += len(rows)
             after_pk = rows[-1][0]
+
+
+def fill_new_search_keys(model: type[models.Model], *, after_pk: int | None, pks: tuple[int, ...]) -> int:
+    """The keys of the rows a fast lane just inserted: those above `after_pk` (SQLite, one writer), or from
+    the lowest of `pks` (PostgreSQL; rows another session inserted above it get theirs recomputed from
+    their own values: no change). SQL cannot fold accents as Python does."""
+    if after_pk is None and not pks:
+        return 0
+    return fill_search_keys(model, after_pk=after_pk if after_pk is not None else min(pks) - 1)

@@ -17,7 +17,6 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from syncapp.models import ActivityLog, OutboundChange, SyncCursor, SyncError, SyncSettings
-from syncapp.models.search import fill_search_keys
 from syncapp.sync import cursor as cursors
 from syncapp.sync.activity_log import NOT_LOGGED, ActivityWriter, display
 from syncapp.sync.conflicts import SALESFORCE_WINS, PendingChange, Resolution, resolve
@@ -124,13 +123,7 @@ class PageApplier:
             lane_result = inserter.insert(rows)
             created, rest = lane_result.inserted, lane_result.rest
             if created:
-                # SQL cannot fold accents as Python does: the new rows' search keys, from the lowest new pk
-                # (on PostgreSQL, rows another session inserted above it get theirs recomputed: no change).
-                after_pk = lane_result.after_pk
-                fill_search_keys(
-                    self.model, after_pk=after_pk if after_pk is not None else min(lane_result.pks) - 1
-                )
-                self.hook.after_bulk_insert(after_pk=after_pk, pks=lane_result.pks)
+                self.hook.after_lane_insert(self.model, after_pk=lane_result.after_pk, pks=lane_result.pks)
         counts = Counts(created=created)
         if rest:
             counts = counts + self._apply_records(list(csv_records(header, rest, self.types)))
