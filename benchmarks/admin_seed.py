@@ -180,6 +180,11 @@ def seed_sync_state(now: datetime, first_id: int, persons: int) -> None:
         ("Lead", "Status", ("Open - Not Contacted", "Working - Contacted", "Closed - Converted")),
         ("Lead", "LeadSource", ("Web", "Phone Inquiry", "Partner Referral")),
         ("Contact", "LeadSource", ("Web", "Phone Inquiry", "Partner Referral")),
+        ("Account", "Type", ("Customer - Direct", "Prospect")),
+        ("Account", "Industry", ("Banking", "Retail", "Technology")),
+        ("Opportunity", "StageName", ("Prospecting", "Closed Won")),
+        ("Task", "Status", ("Not Started", "Completed")),
+        ("Event", "Status", ("Not Started", "Completed")),
     ):
         m.FieldSetting.objects.create(
             sobject=sobject,
