@@ -32,6 +32,8 @@ SALESFORCE_ID = re.compile(r"(?=[a-zA-Z0-9]{0,2}[0-9])[a-zA-Z0-9]{15}(?:[A-Z0-5]
 # Past this many matches the list pages through them in its own order instead (see `KeySearch.matching`).
 MATCHES_CAP = COUNT_CAP + 1
 DENSE = 5 * MATCHES_CAP
+# A word with fewer matches than this drives a search of several words (`KeySearch.rarest_word_first`).
+PROBE = 500
 LAST_CHARACTER = "\U0010ffff"  # sorts after every character a key can hold
 
 
@@ -97,6 +99,7 @@ class KeySearch:
         matches = self.conditions(term)
         if not matches:
             return None
+        matches[0] = self.rarest_word_first(model, term, matches[0])
         # The matches are found first, on their own: next to the list's filters and its order, SQLite would
         # walk the order's index and test every row. Each match is a separate query so that each is read
         # from the key indexes (an OR of unlike conditions would be one scan).
@@ -112,6 +115,22 @@ class KeySearch:
                     return reduce(or_, self.conditions(term, indexed=False))
                 return condition
         return sorted(pks)
+
+    def rarest_word_first(self, model: type[models.Model], term: str, words_match: Q) -> Q:
+        """`words_match` (every word starts a key) read from the rarest word's matches. SQLite drives an
+        AND of ORs by one of them, perhaps a common word's ("account" in "account 4242", where every
+        account is "Account … Ltd"), reading that word's whole range; a short probe of each word finds
+        one with few matches, and their pks drive instead."""
+        words = search_words(term)
+        if len(words) < 2 or self.id_pattern.fullmatch(term.strip()):
+            return words_match
+        rarest: list[int] | None = None
+        for word in words:
+            limit = PROBE if rarest is None else len(rarest)
+            pks = list(matching_pks(model, reduce(or_, (starts_with(c, word) for c in self.keys)))[:limit])
+            if len(pks) < limit:
+                rarest = pks
+        return words_match if rarest is None else Q(pk__in=rarest) & words_match
 
     def filter(self, queryset: QuerySet, term: str, path: str = "", model: type | None = None) -> QuerySet:
         """`queryset` narrowed to what `term` finds (rows of `model`), or to the rows that point at those

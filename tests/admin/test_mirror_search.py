@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from syncapp.admin import key_search
 from syncapp.admin.activity import SalesforceActivityAdmin
 from syncapp.admin.crm import AccountAdmin, OpportunityAdmin
 from syncapp.admin.key_search import matching_pks
@@ -113,3 +114,23 @@ def test_a_search_reads_the_key_or_id_indexes_not_every_row(db, model_admin, ter
             plan
         )
         assert re.search(index, plan), plan
+
+
+def test_a_search_whose_first_word_starts_every_name_finds_the_rows_of_its_rarer_words(
+    admin_client, db, monkeypatch
+):
+    monkeypatch.setattr(key_search, "PROBE", 5)  # "account" starts more names than the probe reads
+    for n in range(12):
+        f.AccountFactory(name=f"Account {n} Ltd", website=f"www.account{n}.example")
+
+    assert listed(admin_client, ACCOUNTS, "account 7") == {"Account 7 Ltd"}
+    assert listed(admin_client, ACCOUNTS, "account account1") == {
+        "Account 1 Ltd",
+        "Account 10 Ltd",
+        "Account 11 Ltd",
+    }
+    assert listed(admin_client, ACCOUNTS, "account 1") == {
+        "Account 1 Ltd",
+        "Account 10 Ltd",
+        "Account 11 Ltd",
+    }
