@@ -3,10 +3,12 @@
     python -m benchmarks.admin_bench --persons 1000000 --activity 10000000 [--db var/bench/admin.sqlite3]
 
 Seeds the mirror straight into the database (`admin_seed.py`: SQL inserts, no sync), with one person who has
-10,000 log entries and 100,000 sync errors, then times each page (median of --repeat loads, a warm-up load
-first): the dashboard, the people list (plain, with searches, with each filter), a person's page, that
-person's activity log, the other lists' searches, and the streamed CSV of every error (its peak Python
-memory too). Prints JSON. `--db` keeps the seeded database for the next run.
+10,000 log entries, 100,000 sync errors, an account per five people, an opportunity per ten and a task or
+event per person, then times each page (median of --repeat loads, a warm-up load first): the dashboard, the
+people list (plain, with searches, with each filter), a person's page, that person's activity log, the
+other lists and their searches (accounts, opportunities, tasks and events, errors, campaigns), and the
+streamed CSV of every error (its peak Python memory too). Prints JSON. `--db` keeps the seeded database
+for the next run.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ def measure(repeat: int, heavy: int) -> dict[str, object]:
     client = Client()
     client.force_login(user)
     people = "/admin/syncapp/person/"
+    tasks = "/admin/syncapp/salesforceactivity/"
     pages = {
         # The baseline: a page that reads nothing from the mirror (session, user, template, middleware).
         "baseline: password change form": "/admin/password_change/",
@@ -121,7 +124,16 @@ def measure(repeat: int, heavy: int) -> dict[str, object]:
         "sync errors list": "/admin/syncapp/syncerror/",
         "sync errors, search a lead id": "/admin/syncapp/syncerror/?q=00Q000000004242AAA",
         "sync errors, search a message word": "/admin/syncapp/syncerror/?q=international",
+        "accounts": "/admin/syncapp/account/",
         "accounts, search a name": "/admin/syncapp/account/?q=Account+4242",
+        "accounts, search a website": "/admin/syncapp/account/?q=account4242.example",
+        "accounts, search an account id": "/admin/syncapp/account/?q=001000000004242AAA",
+        "opportunities": "/admin/syncapp/opportunity/",
+        "opportunities, search a name": "/admin/syncapp/opportunity/?q=Opportunity+4242",
+        "tasks and events": tasks,
+        "tasks and events, search a subject": f"{tasks}?q=Meeting+with+Last4242",
+        "tasks and events, search a common word (a fifth of them)": f"{tasks}?q=call",
+        "tasks and events, search a lead id": f"{tasks}?q=00Q000000000013AAA",
         "campaigns, search a name": "/admin/syncapp/campaign/?q=Campaign+42",
         "activity log (everyone)": "/admin/syncapp/activitylog/",
         "activity log (everyone), search an email": "/admin/syncapp/activitylog/?q=person777%40example1.com",

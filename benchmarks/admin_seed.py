@@ -1,8 +1,9 @@
 """The admin benchmark's mirror: a million people and ten million log rows, made by the database itself.
 
 People and log rows come from one `INSERT … SELECT` each over a counter (no Python per row: the per-row
-`executemany` of the first version needed 281 s for a fifth of this size), the same rows on SQLite and
-PostgreSQL (`seed_sql.py` picks the few expressions the two write differently). The person table's indexes
+`executemany` of the first version needed 281 s for a fifth of this size), and so do accounts,
+opportunities, tasks and events (`seed_sales.py`): the same rows on SQLite and PostgreSQL (`seed_sql.py`
+picks the few expressions the two write differently). The person table's indexes
 and the log's are set aside and rebuilt as the pull does for a first load (`sync/indexes.py`), and the
 search keys are filled by the same function as after the pull's fast lane (`fill_search_keys`), so the seed
 also times those two steps at full size. The smaller tables (members, errors, runs) go through `executemany`.
@@ -14,6 +15,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+from benchmarks.seed_sales import seed_sales
 from benchmarks.seed_sql import dialect, insert, insert_counted, stamp
 
 HEAVY_LOG = 10_000
@@ -113,20 +115,19 @@ def seed(persons: int, activity: int) -> dict[str, object]:
     insert(
         m.SalesforceUser, ({"sf_id": i, "name": f"Owner {n}", "kind": "user"} for n, i in enumerate(owners))
     )
-    accounts = [f"001{n:012d}AAA" for n in range(max(persons // 20, 1))]
-    insert(m.Account, ({"sf_id": i, "name": f"Account {n} Ltd"} for n, i in enumerate(accounts)))
     campaigns = [f"701{n:012d}AAA" for n in range(50)]
     insert(
         m.Campaign,
         ({"sf_id": sf_id, "name": f"Campaign {n}", "is_active": True} for n, sf_id in enumerate(campaigns)),
     )
-    defer_indexes(m.Person)
-    defer_indexes(m.ActivityLog)
+    for model in (m.Person, m.ActivityLog, m.Account, m.Opportunity, m.SalesforceActivity):
+        defer_indexes(model)  # rebuilt once filled (and their search keys with them), in one sort each
     timed("people", seconds, lambda: seed_people(persons, now))
     first_id = m.Person.objects.order_by("id").values_list("id", flat=True).first()
     heavy = first_id + 12  # a lead (12 % 3 != 0)
     timed("search keys (fill_search_keys)", seconds, lambda: fill_search_keys(m.Person, after_pk=0))
     timed("activity log", seconds, lambda: seed_log(activity, persons, first_id, heavy, now))
+    seed_sales(persons, first_id, now, lambda step, work: timed(step, seconds, work))
     rebuilt = timed("indexes (rebuild_indexes)", seconds, rebuild_indexes)
     seconds.update({f"  of which {table}": round(s, 1) for table, s in rebuilt.items()})
     insert(
@@ -178,6 +179,11 @@ def seed_sync_state(now: datetime, first_id: int, persons: int) -> None:
         ("Lead", "Status", ("Open - Not Contacted", "Working - Contacted", "Closed - Converted")),
         ("Lead", "LeadSource", ("Web", "Phone Inquiry", "Partner Referral")),
         ("Contact", "LeadSource", ("Web", "Phone Inquiry", "Partner Referral")),
+        ("Account", "Type", ("Customer - Direct", "Prospect")),
+        ("Account", "Industry", ("Banking", "Retail", "Technology")),
+        ("Opportunity", "StageName", ("Prospecting", "Closed Won")),
+        ("Task", "Status", ("Not Started", "Completed")),
+        ("Event", "Status", ("Not Started", "Completed")),
     ):
         m.FieldSetting.objects.create(
             sobject=sobject,

@@ -71,6 +71,7 @@ class Dialect:
     counter: str  # a CTE `counter(n)`: n from 0 to %(count)s - 1
     digits: str  # `{n}` as 12 digits, zero-padded
     ago: str  # %(now)s less `{seconds}` seconds
+    days_ago: str  # the date of %(now)s less `{days}` days
     bulk_session: tuple[str, ...]  # settings for a bulk load into a scratch database
 
     def sf_id(self, prefix: str, n: str) -> str:
@@ -80,12 +81,16 @@ class Dialect:
     def before(self, seconds: str) -> str:
         return self.ago.format(seconds=seconds)
 
+    def day_before(self, days: str) -> str:
+        return self.days_ago.format(days=days)
+
 
 SQLITE = Dialect(
     counter="WITH RECURSIVE counter(n) AS "
     "(SELECT 0 UNION ALL SELECT n + 1 FROM counter WHERE n + 1 < %(count)s)",
     digits="printf('%%012d', {n})",
     ago="strftime('%%Y-%%m-%%d %%H:%%M:%%S', %(now)s, '-' || ({seconds}) || ' seconds')",
+    days_ago="date(%(now)s, '-' || ({days}) || ' days')",
     bulk_session=(
         "PRAGMA synchronous=OFF",  # a benchmark's scratch file: nothing to keep on a crash
         "PRAGMA cache_size=-1000000",  # 1 GB for the index rebuilds' sorts
@@ -96,6 +101,7 @@ POSTGRESQL = Dialect(
     counter="WITH counter(n) AS (SELECT generate_series(0::bigint, %(count)s - 1))",
     digits="lpad(({n})::text, 12, '0')",
     ago="CAST(%(now)s AS timestamptz) - ({seconds}) * INTERVAL '1 second'",
+    days_ago="CAST(%(now)s AS date) - CAST({days} AS integer)",
     bulk_session=(
         "SET synchronous_commit = off",  # as above: a scratch database
         "SET maintenance_work_mem = '512MB'",  # for the index rebuilds' sorts

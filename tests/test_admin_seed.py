@@ -9,6 +9,7 @@ import pytest
 
 from benchmarks import admin_seed
 from benchmarks.admin_seed import ATTRIBUTES, TYPES, seed_log, seed_people
+from benchmarks.seed_sales import seed_sales
 from benchmarks.seed_sql import insert
 from syncapp import models as m
 
@@ -66,3 +67,31 @@ def test_the_heavy_persons_log_entries_are_the_newest_and_the_rest_spread_over_e
     assert [e.type for e in log[:6]] == [*TYPES, TYPES[0]]
     assert (log[0].outcome, log[1].outcome) == ("failed", "success")
     assert log[4].attributes == json.loads(ATTRIBUTES)
+
+
+def test_the_seeded_sales_data_has_what_the_benchmark_searches_with_its_search_keys():
+    seed_people(PERSONS, NOW)
+    first = m.Person.objects.order_by("id").values_list("id", flat=True).first()
+    seed_sales(PERSONS, first, NOW, lambda step, work: work())
+
+    assert (m.Account.objects.count(), m.Opportunity.objects.count()) == (PERSONS // 5, PERSONS // 10)
+    account = m.Account.objects.get(sf_id="001000000000007AAA")
+    assert (account.name, account.search_name, account.search_domain) == (
+        "Account 7 Ltd",
+        "account 7 ltd",
+        "account7.example",
+    )
+    opportunity = m.Opportunity.objects.get(sf_id="006000000000003AAA")
+    assert (opportunity.name, opportunity.search_name, opportunity.account_id) == (
+        "Opportunity 3",
+        "opportunity 3",
+        "001000000000003AAA",
+    )
+    assert opportunity.close_date == (NOW - timedelta(days=3)).date()
+    tasks = {t.sf_id: t for t in m.SalesforceActivity.objects.all()}
+    assert len(tasks) == PERSONS
+    call, email, demo = tasks["00U000000000000AAA"], tasks["00T000000000001AAA"], tasks["00T000000000009AAA"]
+    assert (call.kind, call.subject, call.search_subject) == ("event", "Call 0", "call 0")
+    assert (demo.kind, demo.subject, demo.search_subject) == ("task", "Démo for First9", "demo for first9")
+    assert (demo.who_sf_id, demo.person_id) == ("003000000000009AAA", first + 9)  # a contact
+    assert (email.who_sf_id, email.person_id) == ("00Q000000000001AAA", first + 1)  # a lead

@@ -19,6 +19,7 @@ from syncapp.admin.display import (
     short_datetime,
 )
 from syncapp.admin.filters import picklist_filter
+from syncapp.admin.key_search import KeySearch, KeySearchMixin
 from syncapp.admin.mixins import ReadOnlyAdminMixin
 from syncapp.admin.paging import CappedPaginator
 from syncapp.admin.people_search import HELP as PEOPLE_SEARCH_HELP
@@ -165,15 +166,22 @@ class ActivityLogAdmin(ReadOnlyAdminMixin, PeopleSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(SalesforceActivity)
-class SalesforceActivityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SalesforceActivityAdmin(ReadOnlyAdminMixin, KeySearchMixin, admin.ModelAdmin):
     notice = "Tasks and events flow from Salesforce to the app only: edit them in Salesforce."
     list_display = ("__str__", "kind", "status", "activity_date", "person_link", "owner_link", "modified")
     modified = modified_column
     list_filter = ("kind", picklist_filter("status", "Status", ("Task", "Event"), "status"), "sf_deleted")
-    search_fields = ("subject", "=sf_id", "=who_sf_id")
-    search_help_text = "Search by subject, or by the exact Salesforce id of the activity or its person."
+    # Millions of tasks: the subject is searched by prefix from its key's index, and counted to the cap.
+    key_search = KeySearch(
+        keys=("search_subject",), phrase_keys=("search_subject",), id_fields=("sf_id", "who_sf_id")
+    )
+    search_help_text = (
+        "Finds tasks and events whose subject starts with the search, accents and case aside. A Salesforce "
+        "id (15 or 18 characters) of a task or event, or of its lead or contact, finds exactly those."
+    )
     list_select_related = ("person", "owner")
     show_full_result_count = False
+    paginator = CappedPaginator
     list_per_page = 50
     readonly_fields = ("person_link", "owner_link")
     fieldsets = (

@@ -8,8 +8,11 @@ from django.utils.safestring import SafeString
 
 from syncapp.admin.display import EMPTY, changelist_url, lookup_link, modified_column
 from syncapp.admin.filters import picklist_filter
+from syncapp.admin.key_search import KeySearch, KeySearchMixin
 from syncapp.admin.mixins import ReadOnlyAdminMixin
+from syncapp.admin.paging import CappedPaginator
 from syncapp.models import Account, Opportunity, OpportunityContactRole, Person, SalesforceUser
+from syncapp.models.crm import ACCOUNT_SEARCH_KEYS
 
 SALESFORCE_STAMPS = ("sf_id", ("sf_created_at", "sf_modstamp"), "sf_deleted")
 
@@ -18,12 +21,14 @@ class MirrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A read-only mirror of one Salesforce object, with the big-table habits."""
 
     show_full_result_count = False
+    paginator = CappedPaginator
     list_per_page = 50
 
 
 @admin.register(SalesforceUser)
 class SalesforceUserAdmin(MirrorAdmin):
     notice = "Users and queues flow from Salesforce to the app only: manage them in Salesforce setup."
+    # A scan, on purpose: an org has at most a few thousand users and queues (licences), read in a blink.
     list_display = ("name", "kind", "email", "title", "is_active", "people_link", "sf_id")
     list_filter = ("kind", "is_active", "sf_deleted")
     search_fields = ("name", "email", "=sf_id")
@@ -48,7 +53,7 @@ class SalesforceUserAdmin(MirrorAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(MirrorAdmin):
+class AccountAdmin(KeySearchMixin, MirrorAdmin):
     notice = "Accounts flow from Salesforce to the app only: edit them in Salesforce."
     list_display = (
         "name",
@@ -65,8 +70,12 @@ class AccountAdmin(MirrorAdmin):
         picklist_filter("industry", "Industry", ("Account",), "industry"),
         "sf_deleted",
     )
-    search_fields = ("name", "=sf_id", "website")
-    search_help_text = "Search by name, website or exact Salesforce id."
+    key_search = KeySearch(keys=ACCOUNT_SEARCH_KEYS, phrase_keys=("search_name",))
+    search_help_text = (
+        "Each word finds accounts whose name or website (acme.com) starts with it, accents and case aside; "
+        "several words must all match, or start the name together. A Salesforce account id (15 or 18 "
+        "characters) finds exactly that account."
+    )
     list_select_related = ("owner",)
     readonly_fields = ("owner_link", "related_links")
     fieldsets = (
@@ -104,7 +113,7 @@ class AccountAdmin(MirrorAdmin):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(MirrorAdmin):
+class OpportunityAdmin(KeySearchMixin, MirrorAdmin):
     notice = "Opportunities flow from Salesforce to the app only: edit them in Salesforce."
     list_display = ("name", "account_link", "stage_name", "amount", "close_date", "is_won", "owner_link")
     list_filter = (
@@ -113,8 +122,13 @@ class OpportunityAdmin(MirrorAdmin):
         "is_won",
         "sf_deleted",
     )
-    search_fields = ("name", "=sf_id", "=account__sf_id")
-    search_help_text = "Search by name, or the exact Salesforce id of the opportunity or its account."
+    key_search = KeySearch(
+        keys=("search_name",), phrase_keys=("search_name",), id_fields=("sf_id", "account_id")
+    )
+    search_help_text = (
+        "Finds opportunities whose name starts with the search, accents and case aside. A Salesforce id (15 "
+        "or 18 characters) of an opportunity or of its account finds exactly those."
+    )
     list_select_related = ("account", "owner")
     readonly_fields = ("account_link", "owner_link", "roles_link")
     fieldsets = (

@@ -6,15 +6,18 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
+from urllib.parse import quote as iri_quote
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.contrib.admin.utils import quote as admin_quote
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.urls import NoReverseMatch, reverse
-from django.utils.formats import date_format
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
@@ -51,9 +54,30 @@ def status_badge(obj: models.Model, field: str = "status") -> SafeString:
 
 
 def change_url(obj: models.Model) -> str | None:
-    opts = obj._meta
+    return change_url_of(obj._meta.label_lower, obj.pk)
+
+
+def change_url_of(label: str, pk: object, current_app: str | None = None) -> str | None:
+    """`reverse` of a model's admin change URL, from a pattern resolved once per model: a list links every
+    row, its owner and its account, and resolving each of those 150 links anew was a tenth of its time."""
+    pattern = _change_url_pattern(label, get_script_prefix(), get_urlconf(), current_app)
+    if pattern is None:
+        return None
+    # The admin's own quoting of a pk (a "/" or "_" in it), then the one `reverse` gives an argument.
+    return pattern.replace(PK_PLACEHOLDER, iri_quote(str(admin_quote(pk)), safe=RFC3986_SUBDELIMS + "/~:@"))
+
+
+PK_PLACEHOLDER = "pk-placeholder-0"
+
+
+@lru_cache(maxsize=256)
+def _change_url_pattern(label: str, prefix: str, urlconf: str | None, current_app: str | None) -> str | None:
+    # `reverse` reads the script prefix and the URLconf too: they are part of the cache key.
+    app_label, model_name = label.split(".")
     try:
-        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        return reverse(
+            f"admin:{app_label}_{model_name}_change", args=[PK_PLACEHOLDER], current_app=current_app
+        )
     except NoReverseMatch:
         return None
 
@@ -95,10 +119,12 @@ def short_datetime(value: datetime | None) -> SafeString:
     if value is None:
         return EMPTY
     local = localtime(value)
+    # strftime, not date_format: the format is fixed and numeric, and date_format's lookups of the active
+    # language's formats cost more than the rest of the cell.
     return format_html(
         '<span class="sync-nowrap" title="{}">{}</span>',
-        date_format(local, "Y-m-d H:i:s T"),
-        date_format(local, "Y-m-d H:i"),
+        f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or ''}".rstrip(),
+        f"{local:%Y-%m-%d %H:%M}",
     )
 
 

@@ -14,10 +14,11 @@ from django.utils.text import capfirst
 
 from syncapp import selectors
 from syncapp.admin.display import sf_field_rows
+from syncapp.admin.list_rows import ListRowsMixin
 from syncapp.admin.lists import ListInputMixin
 
 
-class NoticeMixin(ListInputMixin):
+class NoticeMixin(ListRowsMixin, ListInputMixin):
     """Says at the top of the list and of each page why a record is (or is not) editable here.
 
     It also shows a mirrored record's Salesforce fields (its synced columns and the `sf_fields` JSON, read by

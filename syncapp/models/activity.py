@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from syncapp.models.base import SalesforceLookup, SalesforceRecord
+from syncapp.models.search import SearchKeyed, SearchKeyField
 
 
 class ActivityLog(models.Model):
@@ -74,7 +75,7 @@ class ActivityLog(models.Model):
         return f"{self.get_type_display()}: {self.primary_attribute}".rstrip(": ")
 
 
-class SalesforceActivity(SalesforceRecord):
+class SalesforceActivity(SearchKeyed, SalesforceRecord):
     """A Salesforce Task or Event, linked to a person through WhoId."""
 
     class Kind(models.TextChoices):
@@ -100,11 +101,19 @@ class SalesforceActivity(SalesforceRecord):
         db_column="owner_sf_id",
         verbose_name="assigned to",
     )
+    search_subject = SearchKeyField(source="subject")
 
     class Meta:
         verbose_name = "Salesforce activity"
         verbose_name_plural = "Salesforce activities (tasks and events)"
         ordering = ["-activity_date", "-id"]
+        indexes = [
+            models.Index(
+                fields=["search_subject"], name="activity_search_subject", opclasses=["varchar_pattern_ops"]
+            ),
+            # Millions of tasks: the list reads its fifty rows from this index instead of sorting them all.
+            models.Index(fields=["-activity_date", "-id"], name="activity_date"),
+        ]
 
     def __str__(self) -> str:
         return self.subject or f"{self.get_kind_display()} {self.sf_id}"

@@ -5,6 +5,10 @@ from __future__ import annotations
 from django.db import models
 
 from syncapp.models.base import SalesforceLookup, SalesforceRecord
+from syncapp.models.search import SearchKeyed, SearchKeyField
+
+# The lists search these by prefix (`admin/key_search.py`); pattern-ops for PostgreSQL's LIKE 'key%'.
+ACCOUNT_SEARCH_KEYS = ("search_name", "search_domain")
 
 
 class SalesforceUser(SalesforceRecord):
@@ -32,7 +36,7 @@ class SalesforceUser(SalesforceRecord):
         return self.name or self.sf_id or f"user #{self.pk}"
 
 
-class Account(SalesforceRecord):
+class Account(SearchKeyed, SalesforceRecord):
     name = models.CharField(max_length=255, blank=True, db_index=True)
     type = models.CharField(max_length=255, blank=True)
     industry = models.CharField(max_length=255, blank=True)
@@ -43,15 +47,21 @@ class Account(SalesforceRecord):
     owner = SalesforceLookup(
         "syncapp.SalesforceUser", related_name="accounts", db_column="owner_sf_id", verbose_name="owner"
     )
+    search_name = SearchKeyField(source="name")
+    search_domain = SearchKeyField(source="website", part="host")
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            models.Index(fields=[key], name=f"account_{key}", opclasses=["varchar_pattern_ops"])
+            for key in ACCOUNT_SEARCH_KEYS
+        ]
 
     def __str__(self) -> str:
         return self.name or self.sf_id or f"account #{self.pk}"
 
 
-class Opportunity(SalesforceRecord):
+class Opportunity(SearchKeyed, SalesforceRecord):
     name = models.CharField(max_length=255, blank=True, db_index=True)
     stage_name = models.CharField("stage", max_length=255, blank=True)
     amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
@@ -65,10 +75,18 @@ class Opportunity(SalesforceRecord):
     owner = SalesforceLookup(
         "syncapp.SalesforceUser", related_name="opportunities", db_column="owner_sf_id", verbose_name="owner"
     )
+    search_name = SearchKeyField(source="name")
 
     class Meta:
         verbose_name_plural = "opportunities"
-        ordering = ["-close_date"]
+        ordering = ["-close_date", "-id"]
+        indexes = [
+            models.Index(
+                fields=["search_name"], name="opportunity_search_name", opclasses=["varchar_pattern_ops"]
+            ),
+            # The list's order: fifty rows read from an index, not a sort of every opportunity.
+            models.Index(fields=["-close_date", "-id"], name="opportunity_close_date"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.sf_id or f"opportunity #{self.pk}"

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.db import models
 
 from syncapp.models.base import SalesforceLookup, SalesforceRecord
-from syncapp.models.search import SearchKeyField, with_search_keys
+from syncapp.models.search import SearchKeyed, SearchKeyField
 
 # The people lists search these keys by prefix (`search.py`). PostgreSQL answers `LIKE 'key%'` from a
 # pattern-ops index only (its default collation does not order text byte by byte); SQLite ignores opclasses.
 SEARCH_KEYS = ("search_first_name", "search_last_name", "search_email", "search_domain", "search_company")
 
 
-class Person(SalesforceRecord):
+class Person(SearchKeyed, SalesforceRecord):
     """`sf_id` is the current Salesforce id: the contact's once converted, else the lead's.
 
     A lead converted in Salesforce stays the same Person (now a contact) and keeps its history; the lead id
@@ -83,12 +83,6 @@ class Person(SalesforceRecord):
                 for key in SEARCH_KEYS
             ),
         ]
-
-    def save(self, *args, **kwargs) -> None:
-        # `pre_save` fills the keys, but `update_fields` would leave them out of the UPDATE.
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = with_search_keys(type(self), kwargs["update_fields"])
-        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()

@@ -97,7 +97,7 @@ def test_a_search_of_1200_words_uses_the_first_10_and_says_so(admin_client, mirr
 def test_a_search_of_5000_words_asks_the_database_about_10_of_them(admin_client, mirror):
     url = reverse("admin:syncapp_activitylog_changelist")
     with CaptureQueriesContext(connection) as queries:
-        response = admin_client.get(url, {"q": " ".join(f"word{n}" for n in range(5000))})
+        response = admin_client.get(url, {"q": " ".join(["ada"] * 5000)})  # every word finds Ada
     first_names = (
         '"search_first_name" >=' if connection.vendor == "sqlite" else '"search_first_name"::text LIKE'
     )

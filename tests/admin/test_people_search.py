@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from syncapp import services
-from syncapp.admin import people_search
+from syncapp.admin import key_search, people_search
 from tests import factories as f
 
 PEOPLE = reverse("admin:syncapp_person_changelist")
@@ -97,7 +97,7 @@ def test_a_name_edited_in_the_admin_is_found_by_its_new_name_at_once(admin_clien
 
 
 def test_a_word_matching_more_people_than_the_cap_lists_them_newest_first(admin_client, people, monkeypatch):
-    monkeypatch.setattr(people_search, "MATCHES_CAP", 1)
+    monkeypatch.setattr(key_search, "MATCHES_CAP", 1)
 
     assert found(admin_client, "acme.com") == {"j.mueller@acme.com", "wile@acme.com.example"}
 
@@ -133,7 +133,7 @@ def test_a_search_reads_the_search_key_or_id_indexes_not_every_person(db, term):
     if connection.vendor != "sqlite":
         pytest.skip("query plans are checked on SQLite, whose planner picks by the indexes alone")
     for condition in people_search.search_conditions(term):
-        plan = people_search.matching_pks(condition).explain()
+        plan = people_search.people_pks(condition).explain()
 
         assert "SCAN syncapp_person" not in plan.replace("USING INDEX", "").replace(
             "USING COVERING INDEX", ""
@@ -142,8 +142,8 @@ def test_a_search_reads_the_search_key_or_id_indexes_not_every_person(db, term):
 
 
 def test_a_word_matching_a_large_share_of_everyone_lists_them_newest_first(admin_client, people, monkeypatch):
-    monkeypatch.setattr(people_search, "MATCHES_CAP", 1)
-    monkeypatch.setattr(people_search, "DENSE", 2)
+    monkeypatch.setattr(key_search, "MATCHES_CAP", 1)
+    monkeypatch.setattr(key_search, "DENSE", 2)
 
     page = admin_client.get(PEOPLE, {"q": "acme.com"}).content.decode()
 

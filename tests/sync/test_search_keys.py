@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from syncapp.models import Account, Person, SyncSettings
-from syncapp.models.search import search_key
+from syncapp.models import Account, Opportunity, Person, SalesforceActivity, SyncSettings
+from syncapp.models.search import search_key, search_key_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,27 @@ def stale_keys() -> list[tuple[str, str, str, str]]:
             (person.sf_id, k, getattr(person, k), v) for k, v in expected.items() if getattr(person, k) != v
         ]
     return wrong
+
+
+def stale_mirror_keys() -> list[tuple[str, str, str, str]]:
+    """(sf_id, key column, stored, expected) for every account, opportunity, task and event whose keys
+    disagree with their columns."""
+    wrong = []
+    for model in (Account, Opportunity, SalesforceActivity):
+        for row in model.objects.all():
+            for key in search_key_fields(model):
+                expected = key.key_of(getattr(row, key.source))
+                if getattr(row, key.attname) != expected:
+                    wrong.append((row.sf_id, key.attname, getattr(row, key.attname), expected))
+    return wrong
+
+
+def test_a_websites_key_is_its_host_without_scheme_www_port_or_path():
+    assert search_key("https://www.Acme.com/about?x=1", part="host") == "acme.com"
+    assert search_key("HTTP://Shop.Acme.CO.UK:8443", part="host") == "shop.acme.co.uk"
+    assert search_key("acme.com", part="host") == "acme.com"
+    assert search_key("www.münchen.de/", part="host") == "munchen.de"
+    assert search_key("", part="host") == ""
 
 
 def test_search_keys_drop_accents_and_case_and_keep_an_emails_domain():
@@ -92,3 +113,41 @@ def test_a_save_of_some_fields_and_a_bulk_create_keep_the_keys(db):
     assert person.search_first_name == "ada"
     assert Person.objects.get(last_name="Hopper").search_company == "us navy"
     assert stale_keys() == []
+
+
+@pytest.mark.parametrize("bulk_threshold", [1_000_000, 10], ids=["REST pages", "Bulk CSV (fast lane)"])
+def test_a_pull_keeps_the_keys_of_accounts_opportunities_tasks_and_events(sync, emulator, bulk_threshold):
+    settings = SyncSettings.load()
+    settings.bulk_threshold = bulk_threshold
+    settings.save()
+    sync()
+    account = Account.objects.exclude(website="").first()
+    task = SalesforceActivity.objects.filter(kind="task").first()
+    assert account is not None
+    assert task is not None
+    assert Opportunity.objects.exists()
+    assert stale_mirror_keys() == []
+
+    emulator.update(
+        "Account",
+        account.sf_id,
+        {"Name": "Ñandú Ltd", "Website": "https://www.Nandu.example/"},
+        as_user="rep",
+    )
+    emulator.update("Task", task.sf_id, {"Subject": "Rückruf"}, as_user="rep")
+    sync()
+
+    account.refresh_from_db()
+    task.refresh_from_db()
+    assert (account.search_name, account.search_domain) == ("nandu ltd", "nandu.example")
+    assert task.search_subject == "ruckruf"
+    assert stale_mirror_keys() == []
+
+
+def test_a_save_of_some_fields_keeps_an_accounts_keys(db):
+    account = Account.objects.create(name="Acme", website="acme.com")
+    account.name, account.website = "Ångström AB", "https://angstrom.example/se"
+    account.save(update_fields=["name", "website"])
+
+    account.refresh_from_db()
+    assert (account.search_name, account.search_domain) == ("angstrom ab", "angstrom.example")

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from django.db.models import Model
+
 from syncapp.models import Person
+from syncapp.models.search import fill_new_search_keys
 from syncapp.sync.activity_log import ActivityWriter
 from syncapp.sync.pull.values import Column
 from syncapp.sync.steps import Counts
@@ -84,6 +87,12 @@ class Hook:
     def bulk_condition(self, ref: Callable[[str], str | None]) -> str:
         """SQL true for the rows the fast lane may insert; the others come through `prepare` and `after`."""
         return ""
+
+    def after_lane_insert(self, model: type[Model], *, after_pk: int | None, pks: tuple[int, ...]) -> None:
+        """What follows every fast lane insert: the new rows' search keys (SQL cannot fold accents as Python
+        does), then the hook's own `after_bulk_insert`."""
+        fill_new_search_keys(model, after_pk=after_pk, pks=pks)
+        self.after_bulk_insert(after_pk=after_pk, pks=pks)
 
     def after_bulk_insert(self, *, after_pk: int | None, pks: tuple[int, ...]) -> None:
         """A fast lane inserted new rows in this transaction: those with a pk above `after_pk` (SQLite, one

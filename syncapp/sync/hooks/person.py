@@ -27,7 +27,6 @@ from syncapp.models import (
     SalesforceActivity,
     SyncError,
 )
-from syncapp.models.search import fill_search_keys
 from syncapp.sync.activity_log import ActivityWriter, display, log_new_people
 from syncapp.sync.fields import FieldSplitter, record_field
 from syncapp.sync.hooks import Hook, HookedObject, RowChange
@@ -121,9 +120,6 @@ class PersonHook(Hook):
         }
 
     def after_bulk_insert(self, *, after_pk: int | None, pks: tuple[int, ...]) -> None:
-        # SQL cannot fold accents as Python does: search keys from the lowest new pk (on PostgreSQL, rows
-        # another session inserted above it get theirs recomputed from their own values: no change).
-        fill_search_keys(Person, after_pk=after_pk if after_pk is not None else min(pks) - 1)
         log_new_people(
             list(pks), after_pk=after_pk, sfdc_type=self.entry.sobject, sync_run_id=self.writer.sync_run_id
         )
