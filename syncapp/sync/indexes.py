@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.db import connection, models, transaction
 
@@ -19,6 +20,11 @@ from syncapp.models import DeferredIndex
 from syncapp.sync.write_lock import let_waiting_writers_in
 
 log = logging.getLogger(__name__)
+
+# SQLite sorts a CREATE INDEX in memory up to its page cache size (64 MB per connection, `core/settings.py`)
+# before it merges runs from temporary files: at a million people that put ~100 MB on top of the worker's
+# peak. 16 MB builds the same index as fast (3.4 s against 4.7 s, 1M people) at +16 MB.
+SORT_CACHE_KIB = 16 * 1024
 
 
 def secondary_indexes(table: str) -> dict[str, str]:
@@ -70,19 +76,40 @@ def rebuild_indexes(*, between: Callable[[], None] = let_waiting_writers_in) -> 
 
     Returns the seconds spent per table."""
     seconds: dict[str, float] = {}
-    for number, deferred in enumerate(DeferredIndex.objects.order_by("id")):
-        if number:
-            between()
-        definition = deferred.definition
-        for prefix in ("CREATE INDEX ", "create index "):
-            if definition.startswith(prefix):  # a rerun after a crash may find it built already
-                definition = f"{prefix}IF NOT EXISTS {definition[len(prefix) :]}"
-                break
-        started = time.perf_counter()
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                _fire_deferred_checks(cursor)
-                cursor.execute(definition)
-            deferred.delete()
-        seconds[deferred.table] = seconds.get(deferred.table, 0.0) + time.perf_counter() - started
+    with _small_sort_memory():
+        for number, deferred in enumerate(DeferredIndex.objects.order_by("id")):
+            _rebuild_one(deferred, number, between, seconds)
     return seconds
+
+
+@contextmanager
+def _small_sort_memory() -> Iterator[None]:
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size=-{SORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size={int(before)}")
+
+
+def _rebuild_one(deferred: DeferredIndex, number: int, between: Callable[[], None], seconds: dict) -> None:
+    if number:
+        between()
+    definition = deferred.definition
+    for prefix in ("CREATE INDEX ", "create index "):
+        if definition.startswith(prefix):  # a rerun after a crash may find it built already
+            definition = f"{prefix}IF NOT EXISTS {definition[len(prefix) :]}"
+            break
+    started = time.perf_counter()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            _fire_deferred_checks(cursor)
+            cursor.execute(definition)
+        deferred.delete()
+    seconds[deferred.table] = seconds.get(deferred.table, 0.0) + time.perf_counter() - started

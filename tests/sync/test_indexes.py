@@ -68,3 +68,26 @@ def test_a_load_smaller_than_the_table_keeps_its_indexes(sync, small_bulk_thresh
     sync()
 
     assert Person not in deferred
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's sorter memory follows its page cache")
+def test_the_rebuild_sorts_in_a_small_page_cache_and_gives_the_cache_back():
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+    indexes.defer_indexes(ActivityLog)
+    during = []
+
+    def between():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            during.append(cursor.fetchone()[0])
+
+    indexes.rebuild_indexes(between=between)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (after,) = cursor.fetchone()
+    assert during
+    assert set(during) == {-indexes.SORT_CACHE_KIB}
+    assert after == before != -indexes.SORT_CACHE_KIB
+    assert not DeferredIndex.objects.exists()
