@@ -231,9 +231,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="qcluster processes (default: 1 on SQLite, 2 otherwise)")
     parser.add_argument("--web-workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument("--org", type=Path, help="a seeded org file to copy (seeded there if absent)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="admin-load-") as tmp:
-        stack = Stack(Path(tmp), args.persons)
+        stack = Stack(Path(tmp), args.persons, args.org)
         try:
             stack.prepare()
             stack.django()

@@ -56,10 +56,10 @@ def fresh_database(workdir: Path) -> tuple[str, Callable[[], None]]:
 
 
 class Stack:
-    def __init__(self, workdir: Path, persons: int) -> None:
+    def __init__(self, workdir: Path, persons: int, org: Path | None = None) -> None:
         self.workdir = workdir
         self.processes: list[tuple[str, subprocess.Popen]] = []
-        self.emulator, self.port, self.seed_seconds = start_emulator(workdir, persons)
+        self.emulator, self.port, self.seed_seconds = start_emulator(workdir, persons, org)
         self.kind = database_kind()
         self._database_url, self._drop_database = fresh_database(workdir)
         redis = os.environ.get("REDIS_URL", "") if self.kind == "postgresql" else ""
