@@ -42,6 +42,8 @@ def resubmit_failed_task(model_admin, request, queryset) -> None:
 class SuperuserChangesMixin:
     """Anyone with the view permission may look; only a superuser adds, changes or deletes."""
 
+    show_facets = admin.ShowFacets.NEVER  # as on every list of ours (`list_rows.py`)
+
     def has_add_permission(self, request: HttpRequest, *args) -> bool:
         return request.user.is_superuser and super().has_add_permission(request, *args)
 
@@ -55,11 +57,13 @@ class SuperuserChangesMixin:
 @admin.register(Success)
 class SuccessAdmin(q_admin.TaskAdmin):
     actions = [resubmit_task]
+    show_facets = admin.ShowFacets.NEVER  # a busy queue keeps many results: no count per filter choice
 
 
 @admin.register(Failure)
 class FailureAdmin(q_admin.FailAdmin):
     actions = [resubmit_failed_task]
+    show_facets = admin.ShowFacets.NEVER
 
     def has_rerun_permission(self, request: HttpRequest) -> bool:
         return self.has_change_permission(request) and self.has_delete_permission(request)

@@ -56,3 +56,19 @@ def test_the_people_list_loads_its_rows_without_their_salesforce_json_and_links_
     assert rows
     assert all('"syncapp_person"."sf_fields"' not in sql for sql in rows)
     assert re.search(rf'<a href="{reverse("admin:syncapp_person_change", args=[ada.pk])}">Ada Lovelace', page)
+
+
+@pytest.mark.parametrize("model_admin", list(admin.site._registry.values()), ids=lambda a: a.model.__name__)
+def test_no_list_offers_filter_counts_a_big_table_cannot_afford(model_admin):
+    if model_admin.__module__.startswith("syncapp."):
+        assert model_admin.show_facets is admin.ShowFacets.NEVER
+
+
+def test_asking_the_people_list_for_counts_gives_the_list_without_them(admin_client, db):
+    f.PersonFactory(first_name="Ada")
+    page = admin_client.get(PEOPLE + "?_facets=True")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'id="changelist-filter"' in body
+    assert "Show counts" not in body
+    assert "Hide counts" not in body
