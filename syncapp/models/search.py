@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import connection, models
@@ -126,17 +126,23 @@ def _sqlite_key(column: str, field: SearchKeyField) -> str:
     return f"substr(lower({column}), 1, {field.max_length})"
 
 
-def _sqlite_plain_rows(model: type[models.Model], fields: list[SearchKeyField]) -> tuple[str, str]:
-    """(SET clause, WHERE condition): the keys of the rows SQL can key exactly as `search_key` does."""
-    quote = connection.ops.quote_name
-    plain, sets = [], []
-    for f in fields:
-        column = f"COALESCE({quote(model._meta.get_field(f.source).column)}, '')"
+def sqlite_search_keys(
+    model: type[models.Model], ref: Callable[[str], str | None]
+) -> tuple[list[tuple[str, str]], str] | None:
+    """The model's keys in SQLite's SQL over its columns (`ref(attname)`: a column's SQL reference): ([(key
+    column, expression)], the condition under which the expressions equal `search_key`'s). None without keys
+    or when `ref` lacks a column."""
+    plain, keys = [], []
+    for f in search_key_fields(model):
+        source, target = ref(f.source), ref(f.attname)
+        if source is None or target is None:
+            return None
+        column = f"COALESCE({source}, '')"
         plain.append(_sqlite_plain(column))
         if f.part == "domain":
             plain.append(f"{column} NOT GLOB '*@*@*' AND {column} NOT GLOB '*@ *'")
-        sets.append(f"{quote(f.column)} = {_sqlite_key(column, f)}")
-    return ", ".join(sets), " AND ".join(dict.fromkeys(plain))
+        keys.append((target, _sqlite_key(column, f)))
+    return (keys, " AND ".join(dict.fromkeys(plain))) if keys else None
 
 
 def fill_search_keys(model: type[models.Model], *, after_pk: int, batch: int = 20_000) -> int:
@@ -144,7 +150,8 @@ def fill_search_keys(model: type[models.Model], *, after_pk: int, batch: int = 2
     normalisation is Python's, so SQL cannot make it). Returns the rows updated.
 
     On SQLite one UPDATE keys the plain rows (printable ASCII: `_sqlite_plain`) in C, and Python only the
-    others: a first load's keys took a fifth of the writer's CPU when Python read and rewrote every row."""
+    others; SQLite's second core builds the plain rows' keys before the insert (`sqlite_lane.py`), and then
+    the UPDATE finds nothing to change: rewriting every row cost the writer as much as the keys."""
     fields = search_key_fields(model)
     if not fields:
         return 0
@@ -157,9 +164,15 @@ def fill_search_keys(model: type[models.Model], *, after_pk: int, batch: int = 2
     update = f"UPDATE {table} SET {sets} WHERE id = %s"
     done, others = 0, ""
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            plain_sets, plain = _sqlite_plain_rows(model, fields)
-            cursor.execute(f"UPDATE {table} SET {plain_sets} WHERE id > %s AND {plain}", [after_pk])
+        in_sql = sqlite_search_keys(model, lambda attname: quote(model._meta.get_field(attname).column))
+        if connection.vendor == "sqlite" and in_sql:
+            keys, plain = in_sql
+            differ = " OR ".join(f"{key} IS NOT {expression}" for key, expression in keys)
+            cursor.execute(
+                f"UPDATE {table} SET {', '.join(f'{k} = {e}' for k, e in keys)} "
+                f"WHERE id > %s AND {plain} AND ({differ})",
+                [after_pk],
+            )
             done, others = cursor.rowcount, f" AND NOT ({plain})"
         while True:
             cursor.execute(

@@ -35,6 +35,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import connection
 
+from syncapp.models.search import sqlite_search_keys
 from syncapp.sync.pull.fast_lane import SQLITE, FastLanePlan, LaneResult, row_sql
 
 log = logging.getLogger(__name__)
@@ -136,13 +137,20 @@ class StagedInserter:
     """The fast lane for one object and one CSV header, its rows built ahead by the stage's thread."""
 
     def __init__(
-        self, stage: SqliteStage, plain: CsvInserter, build: list[str], copy: list[str], group: int
+        self,
+        stage: SqliteStage,
+        plain: CsvInserter,
+        build: list[str],
+        copy: list[str],
+        keys: list[str],
+        group: int,
     ) -> None:
         self.stage = stage
         self.group = group  # CSV rows per build statement
         self.plain = plain  # the single-statement lane: a builder's failure falls back to it
         self.table = plain.table
         self.build_sql = build
+        self.keys_sql = keys  # the search keys of the staged rows, where SQL makes them as Python does
         self.copy_sql = copy
         self.pending: deque[tuple[list[list[str]], int, Future]] = deque()
         self.slots = itertools.cycle((0, 1))
@@ -159,9 +167,18 @@ class StagedInserter:
         limit = stage.builder.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         group = max(1, min(GROUP_ROWS, limit // len(header)))
         values = ", ".join(["(" + ", ".join(["?"] * len(header)) + ")"] * group)
-        build, copy = [], []
+        quote = connection.ops.quote_name
+        stage_column = {column: f"v{i}" for i, column in enumerate(row.columns)}
+        searched = sqlite_search_keys(
+            plan.model, lambda attname: stage_column.get(quote(plan.model._meta.get_field(attname).column))
+        )
+        build, copy, keys = [], [], []
         for slot in (0, 1):
             table = f"{ALIAS}.rows_{slot}"
+            if searched:
+                # Off the writer's thread: `fill_search_keys` then only keys the rows SQL cannot.
+                sets = ", ".join(f"{column} = {expression}" for column, expression in searched[0])
+                keys.append(f"UPDATE {table} SET {sets} WHERE {searched[1]}")
             stage.builder.execute(f"DROP TABLE IF EXISTS {table}")
             stage.builder.execute(f"CREATE TABLE {table} ({', '.join(f'v{i}' for i in range(width))})")
             build.append(
@@ -173,7 +190,7 @@ class StagedInserter:
                 f"INSERT INTO {plain.table} ({', '.join(row.columns)}) SELECT * FROM {table} WHERE true "
                 "ON CONFLICT DO NOTHING"
             )
-        return cls(stage, plain, build, copy, group)
+        return cls(stage, plain, build, copy, keys, group)
 
     def stage_rows(self, rows: list[list[str]]) -> None:
         """Start building these rows' mirror rows in the builder thread."""
@@ -193,6 +210,8 @@ class StagedInserter:
             builder.executemany(
                 self.build_sql[slot], (values[i : i + step] for i in range(0, len(values), step))
             )
+            if self.keys_sql:
+                builder.execute(self.keys_sql[slot])
         finally:
             builder.execute("COMMIT")
 
