@@ -168,12 +168,19 @@ def fill_search_keys(model: type[models.Model], *, after_pk: int, batch: int = 2
         if connection.vendor == "sqlite" and in_sql:
             keys, plain = in_sql
             differ = " OR ".join(f"{key} IS NOT {expression}" for key, expression in keys)
+            # `differ` first: rows the stage keyed skip the costlier `plain` test (SQLite keeps the order).
             cursor.execute(
                 f"UPDATE {table} SET {', '.join(f'{k} = {e}' for k, e in keys)} "
-                f"WHERE id > %s AND {plain} AND ({differ})",
+                f"WHERE id > %s AND ({differ}) AND {plain}",
                 [after_pk],
             )
-            done, others = cursor.rowcount, f" AND NOT ({plain})"
+            # What is left for Python: a lane writes each key right or empty, so a key empty beside a
+            # non-empty source (a row whose values SQL cannot key: accents…).
+            blank = [
+                f"({quote(f.column)} = '' AND {quote(model._meta.get_field(f.source).column)} <> '')"
+                for f in fields
+            ]
+            done, others = cursor.rowcount, f" AND ({' OR '.join(blank)})"
         while True:
             cursor.execute(
                 f"SELECT id, {', '.join(quote(c) for c in sources)} FROM {table} WHERE id > %s{others} "
