@@ -170,7 +170,7 @@ class Chunk:
     header: list[str]
     rows: list[list[str]]
     locator: str | None
-    size: list[int]  # the page's chunk size, adapted after each transaction (next_chunk_rows)
+    size: list[int]  # the load's chunk size, adapted after each transaction (next_chunk_rows)
 
 
 def _page_chunks(pages: Iterator[tuple[str, str]]) -> Iterator[Chunk]:

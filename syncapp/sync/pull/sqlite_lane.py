@@ -40,9 +40,8 @@ from syncapp.sync.pull.fast_lane import SQLITE, FastLanePlan, LaneResult, row_sq
 
 log = logging.getLogger(__name__)
 ALIAS = "lane_stage"
-GROUP_ROWS = (
-    500  # CSV rows bound to one build statement (fewer when the row is wide: SQLite's variable limit)
-)
+# CSV rows bound to one build statement (fewer when a row is so wide that SQLite's variable limit says so).
+GROUP_ROWS = 500
 _names = itertools.count()
 
 
