@@ -135,8 +135,8 @@ def sqlite_search_keys(
     plain, keys = [], []
     for f in search_key_fields(model):
         source, target = ref(f.source), ref(f.attname)
-        if source is None or target is None:
-            return None
+        if source is None or target is None or f.part not in ("whole", "domain"):
+            return None  # a website's host is Python's alone (`website_host`)
         column = f"COALESCE({source}, '')"
         plain.append(_sqlite_plain(column))
         if f.part == "domain":
