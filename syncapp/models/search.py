@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import connection, models
@@ -108,9 +108,50 @@ def with_search_keys(model: type[models.Model], attnames: Iterable[str]) -> list
     return names + [key for key in keys if key not in names]
 
 
+def _sqlite_plain(column: str) -> str:
+    """SQLite: true when the column's value is printable ASCII without a leading, trailing or double space (or
+    empty), the values whose `search_key` is their lower case; almost every name and email is."""
+    return (
+        f"({column} NOT GLOB '*[^ -~]*' AND {column} NOT GLOB '*  *' "
+        f"AND {column} NOT GLOB ' *' AND {column} NOT GLOB '* ')"
+    )
+
+
+def _sqlite_key(column: str, field: SearchKeyField) -> str:
+    """`field.key_of` in SQLite's SQL, for a value `_sqlite_plain` accepts (with at most one "@" for a domain,
+    not followed by a space)."""
+    if field.part == "domain":
+        after = f"lower(substr({column}, instr({column}, '@') + 1))"
+        return f"CASE WHEN instr({column}, '@') = 0 THEN '' ELSE substr({after}, 1, {field.max_length}) END"
+    return f"substr(lower({column}), 1, {field.max_length})"
+
+
+def sqlite_search_keys(
+    model: type[models.Model], ref: Callable[[str], str | None]
+) -> tuple[list[tuple[str, str]], str] | None:
+    """The model's keys in SQLite's SQL over its columns (`ref(attname)`: a column's SQL reference): ([(key
+    column, expression)], the condition under which the expressions equal `search_key`'s). None without keys
+    or when `ref` lacks a column."""
+    plain, keys = [], []
+    for f in search_key_fields(model):
+        source, target = ref(f.source), ref(f.attname)
+        if source is None or target is None or f.part not in ("whole", "domain"):
+            return None  # a website's host is Python's alone (`website_host`)
+        column = f"COALESCE({source}, '')"
+        plain.append(_sqlite_plain(column))
+        if f.part == "domain":
+            plain.append(f"{column} NOT GLOB '*@*@*' AND {column} NOT GLOB '*@ *'")
+        keys.append((target, _sqlite_key(column, f)))
+    return (keys, " AND ".join(dict.fromkeys(plain))) if keys else None
+
+
 def fill_search_keys(model: type[models.Model], *, after_pk: int, batch: int = 20_000) -> int:
     """Compute the keys of the rows above `after_pk`: those the pull's SQL fast lane just inserted (the
-    normalisation is Python's, so SQL cannot make it). Returns the rows updated."""
+    normalisation is Python's, so SQL cannot make it). Returns the rows updated.
+
+    On SQLite one UPDATE keys the plain rows (printable ASCII: `_sqlite_plain`) in C, and Python only the
+    others; SQLite's second core builds the plain rows' keys before the insert (`sqlite_lane.py`), and then
+    the UPDATE finds nothing to change: rewriting every row cost the writer as much as the keys."""
     fields = search_key_fields(model)
     if not fields:
         return 0
@@ -121,12 +162,29 @@ def fill_search_keys(model: type[models.Model], *, after_pk: int, batch: int = 2
     keyed = [(f.key_of, position[model._meta.get_field(f.source).column]) for f in fields]
     sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
     update = f"UPDATE {table} SET {sets} WHERE id = %s"
-    done = 0
+    done, others = 0, ""
     with connection.cursor() as cursor:
+        in_sql = sqlite_search_keys(model, lambda attname: quote(model._meta.get_field(attname).column))
+        if connection.vendor == "sqlite" and in_sql:
+            keys, plain = in_sql
+            differ = " OR ".join(f"{key} IS NOT {expression}" for key, expression in keys)
+            # `differ` first: rows the stage keyed skip the costlier `plain` test (SQLite keeps the order).
+            cursor.execute(
+                f"UPDATE {table} SET {', '.join(f'{k} = {e}' for k, e in keys)} "
+                f"WHERE id > %s AND ({differ}) AND {plain}",
+                [after_pk],
+            )
+            # What is left for Python: a lane writes each key right or empty, so a key empty beside a
+            # non-empty source (a row whose values SQL cannot key: accents…).
+            blank = [
+                f"({quote(f.column)} = '' AND {quote(model._meta.get_field(f.source).column)} <> '')"
+                for f in fields
+            ]
+            done, others = cursor.rowcount, f" AND ({' OR '.join(blank)})"
         while True:
             cursor.execute(
-                f"SELECT id, {', '.join(quote(c) for c in sources)} FROM {table} WHERE id > %s ORDER BY id "
-                f"LIMIT {int(batch)}",
+                f"SELECT id, {', '.join(quote(c) for c in sources)} FROM {table} WHERE id > %s{others} "
+                f"ORDER BY id LIMIT {int(batch)}",
                 [after_pk],
             )
             rows = cursor.fetchall()

@@ -19,20 +19,30 @@ GAP_SECONDS = 0.15  # longer than the busy handler's longest sleep (100 ms)
 HOLD_SECONDS = 4.0
 
 
-def let_waiting_writers_in() -> None:
+def let_waiting_writers_in(seconds: float = GAP_SECONDS) -> None:
     """Pause with the lock released. PostgreSQL's writers queue for their locks and need no pause."""
-    if connection.vendor == "sqlite":
-        time.sleep(GAP_SECONDS)
+    if connection.vendor == "sqlite" and seconds > 0:
+        time.sleep(seconds)
 
 
 class WriterGaps:
-    """For a loop of short transactions: call `after_transaction()` after each; it pauses once the loop has
-    kept the lock HOLD_SECONDS since the last pause."""
+    """For a loop of short transactions: call `before_transaction()` before each and `after_transaction()`
+    after each. Once the loop has kept the lock HOLD_SECONDS without letting go of it for GAP_SECONDS, it
+    pauses. The time between two transactions counts: a Bulk load parses and builds its next chunk with the
+    lock free, often for longer than GAP_SECONDS, and then the pause costs nothing."""
 
     def __init__(self) -> None:
-        self.since = time.monotonic()
+        self.since = time.monotonic()  # when the lock was last free for GAP_SECONDS
+        self.free_since: float | None = None  # when the last transaction ended
 
     def after_transaction(self) -> None:
-        if time.monotonic() - self.since >= HOLD_SECONDS:
-            let_waiting_writers_in()
+        self.free_since = time.monotonic()
+
+    def before_transaction(self) -> None:
+        now = time.monotonic()
+        free = now - self.free_since if self.free_since is not None else 0.0
+        if free >= GAP_SECONDS:
+            self.since = now
+        elif now - self.since >= HOLD_SECONDS:
+            let_waiting_writers_in(GAP_SECONDS - free)  # tops the time already free up to the gap
             self.since = time.monotonic()

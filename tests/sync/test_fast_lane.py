@@ -8,7 +8,8 @@ from django.db import connection
 
 from syncapp.models import ActivityLog, Person, SyncCursor, SyncError, SyncSettings
 from syncapp.models.base import SalesforceRecord
-from syncapp.sync.pull import copy_lane, fast_lane, sqlite_lane
+from syncapp.sync.pull import copy_lane, fast_lane, read, sqlite_lane
+from syncapp.sync.pull import object as pull_object
 from syncapp.sync.registry import registry
 from tests.fields import fields_of
 
@@ -83,6 +84,11 @@ def test_with_sqlites_second_core_a_bulk_load_still_equals_a_rest_load(
         return result
 
     monkeypatch.setattr(sqlite_lane.StagedInserter, "insert", spy)
+    # Small pages, chunks and build statements: chunks are read ahead across pages, and a statement's last
+    # group of rows is filled up.
+    monkeypatch.setattr(read, "BULK_PAGE", 40)
+    monkeypatch.setattr(pull_object, "BULK_CHUNK", 15)
+    monkeypatch.setattr(sqlite_lane, "GROUP_ROWS", 7)
     assert_bulk_load_equals_rest_load(sync, emulator, staged)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from syncapp.models import Account, Opportunity, Person, SalesforceActivity, SyncSettings
-from syncapp.models.search import search_key, search_key_fields
+from syncapp.models.search import fill_search_keys, search_key, search_key_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +151,33 @@ def test_a_save_of_some_fields_keeps_an_accounts_keys(db):
 
     account.refresh_from_db()
     assert (account.search_name, account.search_domain) == ("angstrom ab", "angstrom.example")
+
+
+TRICKY = [
+    "Ada",
+    "  Ada",
+    "Ada ",
+    "Mary  Ann",
+    "Mary Ann",
+    "ÁDÁ Lovelace",
+    "Tab\there",
+    "Del\x7fete",
+    "O'Brien-Smith",
+    "",
+]
+EMAILS = ["Ada@Example.COM", "a@b@c.example", "x@ y.example", "x@y .example", "no-at-all", "x @y.example", ""]
+
+
+def test_the_fast_lanes_keys_equal_pythons_for_plain_and_unusual_values(db):
+    people = [
+        Person(first_name=name, last_name=other, email=email, company=f"{other} Co{'x' * 250}"[:255])
+        for name in TRICKY
+        for other in ("Plain", TRICKY[len(TRICKY) // 2], "")
+        for email in EMAILS
+    ]
+    Person.objects.bulk_create(people)
+    keys = ["search_first_name", "search_last_name", "search_email", "search_domain", "search_company"]
+    Person.objects.update(**{key: "" for key in keys})  # as the fast lanes leave them
+
+    assert fill_search_keys(Person, after_pk=0) > 0
+    assert stale_keys() == []

@@ -52,16 +52,32 @@ def test_a_writer_waiting_during_the_rebuild_gets_in_before_the_next_index_is_bu
     assert not DeferredIndex.objects.exists()
 
 
+def run_loop(gaps, clock, transactions: int, *, seconds_each: float, free_between: float) -> None:
+    """A Bulk load's chunks on a fake clock: each holds the lock `seconds_each`, with the lock free for
+    `free_between` between two (parsing and building the next chunk)."""
+    for _ in range(transactions):
+        clock[0] += free_between
+        gaps.before_transaction()
+        clock[0] += seconds_each
+        gaps.after_transaction()
+
+
+def fake_clock(monkeypatch) -> tuple[list[float], list[float]]:
+    clock, pauses = [0.0], []
+
+    def sleep(seconds: float) -> None:
+        pauses.append(round(seconds, 6))
+        clock[0] += seconds
+
+    monkeypatch.setattr(write_lock, "time", SimpleNamespace(monotonic=lambda: clock[0], sleep=sleep))
+    return clock, pauses
+
+
 def test_a_loop_of_transactions_lets_waiting_writers_in_once_it_has_held_the_lock_for_a_few_seconds(
     monkeypatch, settings
 ):
-    clock, pauses = [0.0], []
-    monkeypatch.setattr(write_lock, "time", SimpleNamespace(monotonic=lambda: clock[0], sleep=pauses.append))
-    gaps = write_lock.WriterGaps()
-
-    for second in range(1, 10):  # a Bulk load's chunks, about a second each
-        clock[0] = float(second)
-        gaps.after_transaction()
+    clock, pauses = fake_clock(monkeypatch)
+    run_loop(write_lock.WriterGaps(), clock, 9, seconds_each=1.0, free_between=0.0)
 
     if connection.vendor == "sqlite":
         assert pauses == [write_lock.GAP_SECONDS, write_lock.GAP_SECONDS]  # at 4 s and 8 s
@@ -71,3 +87,17 @@ def test_a_loop_of_transactions_lets_waiting_writers_in_once_it_has_held_the_loc
     # (sqliteDefaultBusyCallback: 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, then 100 ms between its tries).
     assert write_lock.HOLD_SECONDS * 2 <= settings.SQLITE_REQUEST_BUSY_SECONDS
     assert write_lock.GAP_SECONDS > 0.1
+
+
+def test_time_with_the_lock_free_between_transactions_counts_towards_the_pause(monkeypatch):
+    clock, pauses = fake_clock(monkeypatch)
+    # The next chunk took longer to build than the busy handler's longest sleep: the gap was there already.
+    run_loop(write_lock.WriterGaps(), clock, 9, seconds_each=1.0, free_between=write_lock.GAP_SECONDS)
+    assert pauses == []
+
+    # A shorter stretch free is topped up to the gap.
+    run_loop(write_lock.WriterGaps(), clock, 9, seconds_each=1.0, free_between=0.05)
+    if connection.vendor == "sqlite":
+        assert pauses == [round(write_lock.GAP_SECONDS - 0.05, 6)] * 2
+    else:
+        assert pauses == []

@@ -134,10 +134,10 @@ class PageApplier:
         cursors.advance(cursor, len(rows), max_stamp)
         return counts
 
-    def stage_csv(self, header: list[str], rows: list[list[str]]) -> None:
-        """Rows `apply_csv` will get next: SQLite's second core starts building them now."""
-        if isinstance(inserter := self._inserter(header), StagedInserter):
-            inserter.stage_rows(rows)
+    def staged_lane(self, header: list[str]) -> StagedInserter | None:
+        """SQLite's second core for rows under `header`, where it runs (a Bulk load stages chunks ahead)."""
+        inserter = self._inserter(header)
+        return inserter if isinstance(inserter, StagedInserter) else None
 
     def _inserter(self, header: list[str]) -> Lane | None:
         if header != self._csv_header:

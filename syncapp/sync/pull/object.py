@@ -103,20 +103,9 @@ class ObjectPull:
         except read.BulkJobEnded:
             cursors.forget_bulk_job(cursor)
             raise
-        pages = job.pages(cursor.bulk_locator)
         self.applier.stage = SqliteStage.open()  # SQLite's second core, where it can run
         try:
-            while True:
-                try:
-                    text, next_locator = next(pages)
-                except StopIteration:
-                    break
-                except SalesforceError:
-                    # An expired or unknown job (jobs are kept for days, not forever): the next cycle starts
-                    # over.
-                    cursors.forget_bulk_job(cursor)
-                    raise
-                self._apply_csv_page(text, next_locator)
+            self._apply_chunks(_page_chunks(job.pages(cursor.bulk_locator)))
         finally:
             if self.applier.stage is not None:
                 self.applier.stage.close()
@@ -126,47 +115,84 @@ class ObjectPull:
         self.applier.finish()
         return self.counts
 
-    def _apply_csv_page(self, text: str, next_locator: str) -> None:
-        """A page is held as its lines and parsed a chunk at a time, one chunk ahead: to know which chunk is
-        the page's last, and to give SQLite's second core the next chunk to build."""
+    def _apply_chunks(self, chunks: Iterator[Chunk]) -> None:
+        """Apply a load's chunks in order, one read ahead, across pages: SQLite's second core builds the next
+        chunk (the next page's first one too) while this one is written, and the writer's lock is free while
+        the next chunk is parsed and built (sync/write_lock.py counts that as the pause waiting writers need).
+        """
         cursor = self.cursor
+        gaps = WriterGaps()
+        ahead = self._next(chunks)
+        if ahead is not None and ahead.rows and (lane := self.applier.staged_lane(ahead.header)):
+            lane.stage_rows(ahead.rows)
+        while ahead is not None:
+            chunk = ahead
+            ahead = self._next(chunks)
+            lane = self.applier.staged_lane(chunk.header) if chunk.rows else None
+            if lane and ahead is not None and ahead.rows and ahead.header == chunk.header:
+                # Read one chunk ahead so SQLite's second core builds it while this one is written (a new
+                # header builds a new lane: its chunk is built when its turn comes).
+                lane.stage_rows(ahead.rows)
+            if not chunk.rows:
+                cursors.skip_empty_page(cursor, chunk.locator or "")  # in order: the pages before it are in
+                continue
+            if chunk.locator is not None:
+                # The checkpoint commits with the page's last chunk: a crash before it replays this page
+                # (idempotent), a crash after it resumes at the next one.
+                cursors.checkpoint(cursor, chunk.locator)
+            started = time.perf_counter()
+            if lane:
+                lane.wait(chunk.rows)  # outside the transaction: the lock is free while the builder works
+            built = time.perf_counter() - started
+            gaps.before_transaction()
+            started = time.perf_counter()
+            self.counts = self.counts + self.applier.apply_csv(chunk.header, chunk.rows, cursor)
+            took = time.perf_counter() - started
+            gaps.after_transaction()
+            self.seconds_writing += built + took
+            chunk.size[0] = next_chunk_rows(len(chunk.rows), took)  # sized by how long it holds the lock
+            self.on_progress(self.counts, cursor.rows_read)
+
+    def _next(self, chunks: Iterator[Chunk]) -> Chunk | None:
+        try:
+            return next(chunks, None)
+        except SalesforceError:
+            # An expired or unknown job (jobs are kept for days, not forever): the next cycle starts over.
+            cursors.forget_bulk_job(self.cursor)
+            raise
+
+
+@dataclass
+class Chunk:
+    """Rows of one Bulk page applied in one transaction; `locator` (the page after it) on its page's last
+    chunk only, and on an empty page's one chunk without rows."""
+
+    header: list[str]
+    rows: list[list[str]]
+    locator: str | None
+    size: list[int]  # the load's chunk size, adapted after each transaction (next_chunk_rows)
+
+
+def _page_chunks(pages: Iterator[tuple[str, str]]) -> Iterator[Chunk]:
+    """Each page's rows in chunks, page after page. A page is held as its lines and parsed a chunk at a time,
+    one chunk ahead, to know which chunk is the page's last."""
+    size = [BULK_CHUNK]  # kept across pages: the rate of the last transaction sizes the next
+    for text, next_locator in pages:
         reader = csv.reader(csv_lines(text))
         del text
         header = next(reader, None) or []
         row = next(reader, None)
         if row is None:
-            cursors.skip_empty_page(cursor, next_locator)
-            return
-        gaps = WriterGaps()
-        size = [BULK_CHUNK]  # adapted after each chunk (next_chunk_rows); the chunk read ahead keeps its own
-        chunks = _chunks(reader, row, size)
-        ahead = next(chunks, None)
-        if ahead is not None:
-            self.applier.stage_csv(header, ahead)
-        while ahead is not None:
-            chunk = ahead
-            ahead = next(chunks, None)
-            if ahead is not None:
-                # Read one chunk ahead so SQLite's second core builds it while this one is written.
-                self.applier.stage_csv(header, ahead)
-            else:
-                # The checkpoint commits with the page's last chunk: a crash before it replays this page
-                # (idempotent), a crash after it resumes at the next one.
-                cursors.checkpoint(cursor, next_locator)
-            started = time.perf_counter()
-            self.counts = self.counts + self.applier.apply_csv(header, chunk, cursor)
-            took = time.perf_counter() - started
-            self.seconds_writing += took
-            size[0] = next_chunk_rows(len(chunk), took)
-            self.on_progress(self.counts, cursor.rows_read)
-            gaps.after_transaction()
-
-
-def _chunks(reader: Iterator[list[str]], row: list[str] | None, size: list[int]) -> Iterator[list[list[str]]]:
-    """A page's rows, `size[0]` at a time (the caller adapts it), starting with `row` (already read)."""
-    while row is not None:
-        yield [row, *itertools.islice(reader, size[0] - 1)]
-        row = next(reader, None)
+            yield Chunk(header, [], next_locator, size)
+            continue
+        rows = [row, *itertools.islice(reader, size[0] - 1)]
+        while True:
+            row = next(reader, None)
+            if row is None:
+                yield Chunk(header, rows, next_locator, size)
+                break
+            yield Chunk(header, rows, None, size)
+            rows = [row, *itertools.islice(reader, size[0] - 1)]
 
 
 def pull_records(
