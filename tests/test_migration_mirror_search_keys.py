@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to, migrate_to_newest
 
 BEFORE = [("syncapp", "0015_one_place_per_field")]
 AFTER = [("syncapp", "0016_mirror_search_keys")]
-
-
-def migrate_to(target: list[tuple[str, str]]):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -48,4 +42,4 @@ def test_existing_accounts_opportunities_and_tasks_get_their_search_keys():
             ]
         assert "search_name" not in columns
     finally:
-        migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes("syncapp"))
+        migrate_to_newest()

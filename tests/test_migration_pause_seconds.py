@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to, migrate_to_newest
 
 BEFORE = [("syncapp", "0010_streaming")]
 AFTER = [("syncapp", "0011_pause_seconds")]
-
-
-def migrate_to(target: list[tuple[str, str]]):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -32,4 +25,4 @@ def test_a_pause_in_minutes_becomes_the_same_pause_in_seconds(minutes, seconds):
         back = migrate_to(BEFORE).get_model("syncapp", "SyncSettings").objects.get(pk=1).pause_minutes
         assert back == max(minutes, 1)
     finally:
-        migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes("syncapp"))
+        migrate_to_newest()

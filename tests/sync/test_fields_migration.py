@@ -8,12 +8,12 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from syncapp.models import Account, CampaignMember, Opportunity, Person, SalesforceActivity, SalesforceUser
 from syncapp.sync.registry import mirror_entry
 from tests import factories as f
 from tests.fields import fields_of
+from tests.migrations import migrate_to, migrate_to_newest
 
 migration = importlib.import_module("syncapp.migrations.0015_one_place_per_field")
 MODELS = (Person, SalesforceUser, Account, Opportunity, CampaignMember, SalesforceActivity)
@@ -76,20 +76,16 @@ def test_the_migration_runs_both_ways_through_djangos_executor():
     expected = fields_of(person)
 
     try:
-        executor = MigrationExecutor(connection)
-        executor.migrate([("syncapp", "0014_error_filters")])
+        migrate_to([("syncapp", "0014_error_filters")])
         person.refresh_from_db()
         assert person.sf_fields["Email"] == person.email
         assert person.sf_fields["Rating"] == "Hot"
 
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate([("syncapp", "0015_one_place_per_field")])
+        migrate_to([("syncapp", "0015_one_place_per_field")])
         person.refresh_from_db()
         local.refresh_from_db()
         assert person.sf_fields == {"Rating": "Hot"}
         assert fields_of(person) == expected
         assert local.sf_fields == {}
-    finally:  # the newest schema again, whatever failed: the tests after this one share the database
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes("syncapp"))
+    finally:
+        migrate_to_newest()
