@@ -262,15 +262,20 @@ def main() -> None:
             out.update(sizes_mb(postgres_url=args.postgres_url))
         else:
             out.update(sizes_mb(sqlite_path=sqlite_path))
-        limit = min(records, 200_000)
 
-        def executemany(deferred: bool) -> float:
+        def executemany(deferred: bool, limit: int | None = None) -> float:
             if postgres:
                 return postgres_executemany(args.postgres_url, limit, deferred=deferred)
             return sqlite_executemany(sqlite_path, limit, deferred=deferred)
 
+        # Every row the load wrote: the same B-tree depths and index sorts as the load (the baseline
+        # was capped at 200,000 rows until the million-person runs; that figure stays beside it).
         baseline = executemany(deferred=False)
         fair = executemany(deferred=True)
+        if records > 200_000:
+            out["executemany_indexes_after_first_200000_rows_per_second"] = round(
+                executemany(deferred=True, limit=200_000)
+            )
         out["executemany_rows_per_second"] = round(baseline)
         # The names `make bench`'s report reads (benchmarks/suite.py): every index kept, as before.
         out[f"{args.database}_executemany_rows_per_second"] = round(baseline)

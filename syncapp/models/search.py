@@ -145,13 +145,16 @@ def sqlite_search_keys(
     return (keys, " AND ".join(dict.fromkeys(plain))) if keys else None
 
 
-def fill_search_keys(model: type[models.Model], *, after_pk: int, batch: int = 20_000) -> int:
+def fill_search_keys(
+    model: type[models.Model], *, after_pk: int, batch: int = 20_000, keyed: bool = False
+) -> int:
     """Compute the keys of the rows above `after_pk`: those the pull's SQL fast lane just inserted (the
     normalisation is Python's, so SQL cannot make it). Returns the rows updated.
 
     On SQLite one UPDATE keys the plain rows (printable ASCII: `_sqlite_plain`) in C, and Python only the
-    others; SQLite's second core builds the plain rows' keys before the insert (`sqlite_lane.py`), and then
-    the UPDATE finds nothing to change: rewriting every row cost the writer as much as the keys."""
+    others. Where SQLite's second core built the plain rows' keys before the insert (`sqlite_lane.py`,
+    `keyed`), that UPDATE is skipped: it found nothing to change, but testing every new row's keys cost the
+    writer's thread ~16 % of a million-person load."""
     fields = search_key_fields(model)
     if not fields:
         return 0
@@ -159,28 +162,30 @@ def fill_search_keys(model: type[models.Model], *, after_pk: int, batch: int = 2
     table = quote(model._meta.db_table)
     sources = list(dict.fromkeys(model._meta.get_field(f.source).column for f in fields))
     position = {column: i + 1 for i, column in enumerate(sources)}
-    keyed = [(f.key_of, position[model._meta.get_field(f.source).column]) for f in fields]
+    key_makers = [(f.key_of, position[model._meta.get_field(f.source).column]) for f in fields]
     sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
     update = f"UPDATE {table} SET {sets} WHERE id = %s"
     done, others = 0, ""
     with connection.cursor() as cursor:
         in_sql = sqlite_search_keys(model, lambda attname: quote(model._meta.get_field(attname).column))
         if connection.vendor == "sqlite" and in_sql:
-            keys, plain = in_sql
-            differ = " OR ".join(f"{key} IS NOT {expression}" for key, expression in keys)
-            # `differ` first: rows the stage keyed skip the costlier `plain` test (SQLite keeps the order).
-            cursor.execute(
-                f"UPDATE {table} SET {', '.join(f'{k} = {e}' for k, e in keys)} "
-                f"WHERE id > %s AND ({differ}) AND {plain}",
-                [after_pk],
-            )
+            if not keyed:
+                keys, plain = in_sql
+                differ = " OR ".join(f"{key} IS NOT {expression}" for key, expression in keys)
+                # `differ` first: rows already keyed skip the costlier `plain` test (SQLite keeps the order).
+                cursor.execute(
+                    f"UPDATE {table} SET {', '.join(f'{k} = {e}' for k, e in keys)} "
+                    f"WHERE id > %s AND ({differ}) AND {plain}",
+                    [after_pk],
+                )
+                done = cursor.rowcount
             # What is left for Python: a lane writes each key right or empty, so a key empty beside a
             # non-empty source (a row whose values SQL cannot key: accents…).
             blank = [
                 f"({quote(f.column)} = '' AND {quote(model._meta.get_field(f.source).column)} <> '')"
                 for f in fields
             ]
-            done, others = cursor.rowcount, f" AND ({' OR '.join(blank)})"
+            others = f" AND ({' OR '.join(blank)})"
         while True:
             cursor.execute(
                 f"SELECT id, {', '.join(quote(c) for c in sources)} FROM {table} WHERE id > %s{others} "
@@ -190,16 +195,19 @@ def fill_search_keys(model: type[models.Model], *, after_pk: int, batch: int = 2
             rows = cursor.fetchall()
             if not rows:
                 return done
-            params = [[*(key_of(row[i]) for key_of, i in keyed), row[0]] for row in rows]
+            params = [[*(key_of(row[i]) for key_of, i in key_makers), row[0]] for row in rows]
             cursor.executemany(update, params)
             done += len(rows)
             after_pk = rows[-1][0]
 
 
-def fill_new_search_keys(model: type[models.Model], *, after_pk: int | None, pks: tuple[int, ...]) -> int:
+def fill_new_search_keys(
+    model: type[models.Model], *, after_pk: int | None, pks: tuple[int, ...], keyed: bool = False
+) -> int:
     """The keys of the rows a fast lane just inserted: those above `after_pk` (SQLite, one writer), or from
     the lowest of `pks` (PostgreSQL; rows another session inserted above it get theirs recomputed from
-    their own values: no change). SQL cannot fold accents as Python does."""
+    their own values: no change). SQL cannot fold accents as Python does. `keyed`: the lane wrote the keys
+    SQL makes, so only the keys it left empty are computed (in Python)."""
     if after_pk is None and not pks:
         return 0
-    return fill_search_keys(model, after_pk=after_pk if after_pk is not None else min(pks) - 1)
+    return fill_search_keys(model, after_pk=after_pk if after_pk is not None else min(pks) - 1, keyed=keyed)

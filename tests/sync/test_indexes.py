@@ -71,23 +71,23 @@ def test_a_load_smaller_than_the_table_keeps_its_indexes(sync, small_bulk_thresh
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's sorter memory follows its page cache")
-def test_the_rebuild_sorts_in_a_small_page_cache_and_gives_the_cache_back():
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-    indexes.defer_indexes(ActivityLog)
-    during = []
-
-    def between():
+def test_the_rebuild_sorts_in_a_small_page_cache_with_helper_threads_and_gives_both_back():
+    def settings() -> tuple[int, int]:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size")
-            during.append(cursor.fetchone()[0])
+            (cache,) = cursor.fetchone()
+            cursor.execute("PRAGMA threads")
+            (threads,) = cursor.fetchone()
+        return cache, threads
 
-    indexes.rebuild_indexes(between=between)
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (after,) = cursor.fetchone()
+    before = settings()
+    indexes.defer_indexes(ActivityLog)
+    during = []
+    indexes.rebuild_indexes(between=lambda: during.append(settings()))
+
     assert during
-    assert set(during) == {-indexes.SORT_CACHE_KIB}
-    assert after == before != -indexes.SORT_CACHE_KIB
+    assert set(during) == {(-indexes.SORT_CACHE_KIB, indexes.SORT_THREADS)}
+    assert settings() == before
+    assert before[0] != -indexes.SORT_CACHE_KIB
+    assert before[1] != indexes.SORT_THREADS
     assert not DeferredIndex.objects.exists()

@@ -88,10 +88,12 @@ class Hook:
         """SQL true for the rows the fast lane may insert; the others come through `prepare` and `after`."""
         return ""
 
-    def after_lane_insert(self, model: type[Model], *, after_pk: int | None, pks: tuple[int, ...]) -> None:
+    def after_lane_insert(
+        self, model: type[Model], *, after_pk: int | None, pks: tuple[int, ...], keyed: bool = False
+    ) -> None:
         """What follows every fast lane insert: the new rows' search keys (SQL cannot fold accents as Python
-        does), then the hook's own `after_bulk_insert`."""
-        fill_new_search_keys(model, after_pk=after_pk, pks=pks)
+        does; `keyed`: the lane made those SQL can), then the hook's own `after_bulk_insert`."""
+        fill_new_search_keys(model, after_pk=after_pk, pks=pks, keyed=keyed)
         self.after_bulk_insert(after_pk=after_pk, pks=pks)
 
     def after_bulk_insert(self, *, after_pk: int | None, pks: tuple[int, ...]) -> None:

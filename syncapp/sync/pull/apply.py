@@ -123,7 +123,9 @@ class PageApplier:
             lane_result = inserter.insert(rows)
             created, rest = lane_result.inserted, lane_result.rest
             if created:
-                self.hook.after_lane_insert(self.model, after_pk=lane_result.after_pk, pks=lane_result.pks)
+                self.hook.after_lane_insert(
+                    self.model, after_pk=lane_result.after_pk, pks=lane_result.pks, keyed=lane_result.keyed
+                )
         counts = Counts(created=created)
         if rest:
             counts = counts + self._apply_records(list(csv_records(header, rest, self.types)))

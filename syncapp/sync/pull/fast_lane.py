@@ -134,12 +134,15 @@ class RowSql:
 @dataclass(frozen=True)
 class LaneResult:
     """What a lane inserted: a count, the rows left for the generic path, and which rows are new (the
-    pks above `after_pk` on SQLite, whose single writer allows it; the pks themselves on PostgreSQL)."""
+    pks above `after_pk` on SQLite, whose single writer allows it; the pks themselves on PostgreSQL).
+    `keyed`: the lane wrote the search keys SQL can make (SQLite's stage), so only the rows it left empty
+    need Python's."""
 
     inserted: int
     rest: list[list[str]]
     after_pk: int | None = None
     pks: tuple[int, ...] = ()
+    keyed: bool = False
 
 
 def row_sql(plan: FastLanePlan, header: list[str], d: Dialect, ref: Ref) -> RowSql | None:

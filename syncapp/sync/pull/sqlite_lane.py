@@ -240,8 +240,9 @@ class StagedInserter:
             before = db.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.table}").fetchone()[0]
             db.execute(self.copy_sql[slot])
             inserted = db.rowcount
+            keyed = bool(self.keys_sql)
             if inserted == len(rows):
-                return LaneResult(inserted, [], after_pk=before)
+                return LaneResult(inserted, [], after_pk=before, keyed=keyed)
             done = {
                 key
                 for (key,) in db.execute(
@@ -251,6 +252,5 @@ class StagedInserter:
         finally:
             db.close()
         key, width = self.plain.key_index, self.plain.width
-        return LaneResult(
-            inserted, [r for r in rows if len(r) != width or r[key] not in done], after_pk=before
-        )
+        rest = [r for r in rows if len(r) != width or r[key] not in done]
+        return LaneResult(inserted, rest, after_pk=before, keyed=keyed)
