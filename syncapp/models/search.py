@@ -9,6 +9,7 @@ from its index: the same answer on SQLite and PostgreSQL, from the same Python n
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -108,6 +109,41 @@ def with_search_keys(model: type[models.Model], attnames: Iterable[str]) -> list
     return names + [key for key in keys if key not in names]
 
 
+class SqliteKeysByPython:
+    """The search keys SQL cannot make (accents…) of the rows of one SQLite table that match `where`, in one
+    pass: one statement gathers their [rowid, sources…] as one JSON text, Python keys them, one statement
+    writes the keys back from JSON. Two statements, not one per row: a thread running beside Python code
+    waits for the GIL after every statement's step (`sqlite_lane.py`, where the second core uses this)."""
+
+    def __init__(self, model: type[models.Model], ref: Callable[[str], str | None], table: str, where: str):
+        fields = search_key_fields(model)
+        sources = list(dict.fromkeys(f.source for f in fields))
+        refs = [ref(name) for name in [*sources, *(f.attname for f in fields)]]
+        self.ready = bool(fields) and None not in refs
+        if not self.ready:
+            return
+        self.makers = [(f.key_of, 1 + sources.index(f.source)) for f in fields]
+        gathered = ", ".join(str(ref(name)) for name in sources)
+        self.select = f"SELECT json_group_array(json_array(rowid, {gathered})) FROM {table} WHERE {where}"
+        sets = ", ".join(
+            f"{ref(f.attname)} = json_extract(j.value, '$[{n}]')" for n, f in enumerate(fields, start=1)
+        )
+        name = table.rpartition(".")[2]
+        self.update = (
+            f"UPDATE {table} SET {sets} FROM json_each(?) AS j "
+            f"WHERE {name}.rowid = json_extract(j.value, '$[0]')"
+        )
+
+    def run(self, db: Any) -> int:
+        """Key the rows through `db` (a sqlite3 connection or cursor); returns how many."""
+        (gathered,) = db.execute(self.select).fetchone()
+        rows = json.loads(gathered or "[]")
+        if rows:
+            keyed = [[row[0], *(key_of(row[i]) for key_of, i in self.makers)] for row in rows]
+            db.execute(self.update, [json.dumps(keyed)])
+        return len(rows)
+
+
 def _sqlite_plain(column: str) -> str:
     """SQLite: true when the column's value is printable ASCII without a leading, trailing or double space (or
     empty), the values whose `search_key` is their lower case; almost every name and email is."""
@@ -145,16 +181,12 @@ def sqlite_search_keys(
     return (keys, " AND ".join(dict.fromkeys(plain))) if keys else None
 
 
-def fill_search_keys(
-    model: type[models.Model], *, after_pk: int, batch: int = 20_000, keyed: bool = False
-) -> int:
+def fill_search_keys(model: type[models.Model], *, after_pk: int, batch: int = 20_000) -> int:
     """Compute the keys of the rows above `after_pk`: those the pull's SQL fast lane just inserted (the
     normalisation is Python's, so SQL cannot make it). Returns the rows updated.
 
     On SQLite one UPDATE keys the plain rows (printable ASCII: `_sqlite_plain`) in C, and Python only the
-    others. Where SQLite's second core built the plain rows' keys before the insert (`sqlite_lane.py`,
-    `keyed`), that UPDATE is skipped: it found nothing to change, but testing every new row's keys cost the
-    writer's thread ~16 % of a million-person load."""
+    others. (SQLite's second core keys its rows before they are copied: `fill_new_search_keys` skips them.)"""
     fields = search_key_fields(model)
     if not fields:
         return 0
@@ -162,30 +194,28 @@ def fill_search_keys(
     table = quote(model._meta.db_table)
     sources = list(dict.fromkeys(model._meta.get_field(f.source).column for f in fields))
     position = {column: i + 1 for i, column in enumerate(sources)}
-    key_makers = [(f.key_of, position[model._meta.get_field(f.source).column]) for f in fields]
+    keyed = [(f.key_of, position[model._meta.get_field(f.source).column]) for f in fields]
     sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
     update = f"UPDATE {table} SET {sets} WHERE id = %s"
     done, others = 0, ""
     with connection.cursor() as cursor:
         in_sql = sqlite_search_keys(model, lambda attname: quote(model._meta.get_field(attname).column))
         if connection.vendor == "sqlite" and in_sql:
-            if not keyed:
-                keys, plain = in_sql
-                differ = " OR ".join(f"{key} IS NOT {expression}" for key, expression in keys)
-                # `differ` first: rows already keyed skip the costlier `plain` test (SQLite keeps the order).
-                cursor.execute(
-                    f"UPDATE {table} SET {', '.join(f'{k} = {e}' for k, e in keys)} "
-                    f"WHERE id > %s AND ({differ}) AND {plain}",
-                    [after_pk],
-                )
-                done = cursor.rowcount
+            keys, plain = in_sql
+            differ = " OR ".join(f"{key} IS NOT {expression}" for key, expression in keys)
+            # `differ` first: rows the stage keyed skip the costlier `plain` test (SQLite keeps the order).
+            cursor.execute(
+                f"UPDATE {table} SET {', '.join(f'{k} = {e}' for k, e in keys)} "
+                f"WHERE id > %s AND ({differ}) AND {plain}",
+                [after_pk],
+            )
             # What is left for Python: a lane writes each key right or empty, so a key empty beside a
             # non-empty source (a row whose values SQL cannot key: accents…).
             blank = [
                 f"({quote(f.column)} = '' AND {quote(model._meta.get_field(f.source).column)} <> '')"
                 for f in fields
             ]
-            others = f" AND ({' OR '.join(blank)})"
+            done, others = cursor.rowcount, f" AND ({' OR '.join(blank)})"
         while True:
             cursor.execute(
                 f"SELECT id, {', '.join(quote(c) for c in sources)} FROM {table} WHERE id > %s{others} "
@@ -195,7 +225,7 @@ def fill_search_keys(
             rows = cursor.fetchall()
             if not rows:
                 return done
-            params = [[*(key_of(row[i]) for key_of, i in key_makers), row[0]] for row in rows]
+            params = [[*(key_of(row[i]) for key_of, i in keyed), row[0]] for row in rows]
             cursor.executemany(update, params)
             done += len(rows)
             after_pk = rows[-1][0]
@@ -206,8 +236,9 @@ def fill_new_search_keys(
 ) -> int:
     """The keys of the rows a fast lane just inserted: those above `after_pk` (SQLite, one writer), or from
     the lowest of `pks` (PostgreSQL; rows another session inserted above it get theirs recomputed from
-    their own values: no change). SQL cannot fold accents as Python does. `keyed`: the lane wrote the keys
-    SQL makes, so only the keys it left empty are computed (in Python)."""
-    if after_pk is None and not pks:
+    their own values: no change). SQL cannot fold accents as Python does. `keyed`: the lane wrote every key
+    already (SQLite's second core), so nothing is left: testing a million new rows' keys again cost the
+    writer's thread 16 % of a million-person load."""
+    if keyed or (after_pk is None and not pks):
         return 0
-    return fill_search_keys(model, after_pk=after_pk if after_pk is not None else min(pks) - 1, keyed=keyed)
+    return fill_search_keys(model, after_pk=after_pk if after_pk is not None else min(pks) - 1)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from syncapp.models import Account, Opportunity, Person, SalesforceActivity, SyncSettings
-from syncapp.models.search import fill_search_keys, search_key, search_key_fields
+from syncapp.models.search import SqliteKeysByPython, fill_search_keys, search_key, search_key_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +183,42 @@ def test_the_fast_lanes_keys_equal_pythons_for_plain_and_unusual_values(db):
 
     assert fill_search_keys(Person, after_pk=0) > 0
     assert stale_keys() == []
+
+
+def test_sqlite_keys_by_python_key_the_rows_sql_cannot_in_two_statements():
+    db = sqlite3.connect(":memory:")
+    attnames = [
+        "first_name",
+        "last_name",
+        "email",
+        "company",
+        *(f.attname for f in search_key_fields(Person)),
+    ]
+    db.execute(f"CREATE TABLE stage ({', '.join(attnames)})")
+    people = [
+        ("Zoë", "Müller", "Z@Ex.COM", "Ünïcode AG"),
+        ("Nul\x00Byte", None, "no-at-sign", "Ølstad  & Co"),
+        ("Ada", "Lovelace", "ada@example.com", "Plain"),  # not matched by `where`: left alone
+    ]
+    db.executemany(
+        f"INSERT INTO stage VALUES ({', '.join('?' * len(attnames))})",
+        [(*p, "", "", "", "", "") for p in people],
+    )
+    keys = SqliteKeysByPython(Person, lambda attname: attname, "stage", "first_name <> 'Ada'")
+    statements = []
+    db.set_trace_callback(statements.append)
+
+    assert keys.run(db) == 2
+
+    assert len(statements) == 2
+    rows = db.execute(f"SELECT {', '.join(attnames)} FROM stage ORDER BY rowid").fetchall()
+    for first, last, email, company, *stored in rows[:2]:
+        assert stored == [
+            search_key(first, max_length=80),
+            search_key(last, max_length=80),
+            search_key(email),
+            search_key(email, part="domain"),
+            search_key(company),
+        ]
+    assert rows[1][4:] == ("nulbyte", "", "no-at-sign", "", "olstad & co")
+    assert rows[2][4:] == ("", "", "", "", "")

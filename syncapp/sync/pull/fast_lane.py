@@ -135,8 +135,7 @@ class RowSql:
 class LaneResult:
     """What a lane inserted: a count, the rows left for the generic path, and which rows are new (the
     pks above `after_pk` on SQLite, whose single writer allows it; the pks themselves on PostgreSQL).
-    `keyed`: the lane wrote the search keys SQL can make (SQLite's stage), so only the rows it left empty
-    need Python's."""
+    `keyed`: the lane wrote every search key of its rows (SQLite's stage), so none is left to compute."""
 
     inserted: int
     rest: list[list[str]]

@@ -13,6 +13,12 @@ while the writer's thread runs Python (parsing the next CSV chunk, the search ke
 the writer's switch interval (5 ms). Row by row, the builder ran about 5 times slower whenever the writer
 ran Python; a statement per 500 rows takes the GIL back 20 times a chunk instead of 10,000.
 
+The builder also writes the staged rows' search keys (`models/search.py`): SQL's expressions for printable
+ASCII values, Python's `search_key` called from SQL for the others, so the rows arrive in the mirror whole
+and the writer's thread does not read them again. Python's pass is one statement that gathers the rows as
+one JSON text and one that writes their keys back (`SqliteKeysByPython`): calling Python from SQL row by row
+took the GIL back at each call, and slowed the load down by a quarter.
+
 Crash safety is the writer's alone. The stage is scratch memory: nothing in it is durable, and nothing in
 the mirror depends on it until the writer's transaction (the chunk's rows, its "New Person" rows and, for a
 page's last chunk, the cursor's checkpoint) commits. A crash at any point loses only the stage and replays
@@ -35,7 +41,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import connection
 
-from syncapp.models.search import sqlite_search_keys
+from syncapp.models.search import SqliteKeysByPython, sqlite_search_keys
 from syncapp.sync.pull.fast_lane import SQLITE, FastLanePlan, LaneResult, row_sql
 
 log = logging.getLogger(__name__)
@@ -141,7 +147,7 @@ class StagedInserter:
         plain: CsvInserter,
         build: list[str],
         copy: list[str],
-        keys: list[str],
+        keys: list[tuple[str, SqliteKeysByPython]],
         group: int,
     ) -> None:
         self.stage = stage
@@ -149,7 +155,7 @@ class StagedInserter:
         self.plain = plain  # the single-statement lane: a builder's failure falls back to it
         self.table = plain.table
         self.build_sql = build
-        self.keys_sql = keys  # the search keys of the staged rows, where SQL makes them as Python does
+        self.keys_sql = keys  # per slot, what writes the staged rows' search keys: SQL's, then Python's
         self.copy_sql = copy
         self.pending: deque[tuple[list[list[str]], int, Future]] = deque()
         self.slots = itertools.cycle((0, 1))
@@ -168,16 +174,20 @@ class StagedInserter:
         values = ", ".join(["(" + ", ".join(["?"] * len(header)) + ")"] * group)
         quote = connection.ops.quote_name
         stage_column = {column: f"v{i}" for i, column in enumerate(row.columns)}
-        searched = sqlite_search_keys(
-            plan.model, lambda attname: stage_column.get(quote(plan.model._meta.get_field(attname).column))
-        )
+
+        def staged(attname: str) -> str | None:
+            return stage_column.get(quote(plan.model._meta.get_field(attname).column))
+
+        searched = sqlite_search_keys(plan.model, staged)
         build, copy, keys = [], [], []
         for slot in (0, 1):
             table = f"{ALIAS}.rows_{slot}"
-            if searched:
-                # Off the writer's thread: `fill_search_keys` then only keys the rows SQL cannot.
+            by_python = searched and SqliteKeysByPython(plan.model, staged, table, f"NOT ({searched[1]})")
+            if searched and by_python and by_python.ready:
+                # Off the writer's thread, every key of the rows before they are copied: SQL's for plain
+                # values, Python's `search_key` for the others.
                 sets = ", ".join(f"{column} = {expression}" for column, expression in searched[0])
-                keys.append(f"UPDATE {table} SET {sets} WHERE {searched[1]}")
+                keys.append((f"UPDATE {table} SET {sets} WHERE {searched[1]}", by_python))
             stage.builder.execute(f"DROP TABLE IF EXISTS {table}")
             stage.builder.execute(f"CREATE TABLE {table} ({', '.join(f'v{i}' for i in range(width))})")
             build.append(
@@ -210,7 +220,9 @@ class StagedInserter:
                 self.build_sql[slot], (values[i : i + step] for i in range(0, len(values), step))
             )
             if self.keys_sql:
-                builder.execute(self.keys_sql[slot])
+                in_sql, by_python = self.keys_sql[slot]
+                builder.execute(in_sql)
+                by_python.run(builder)
         finally:
             builder.execute("COMMIT")
 
