@@ -96,14 +96,11 @@ if DATABASE_IS_SQLITE:
     VAR_DIR.mkdir(exist_ok=True)  # SQLite creates the file, not its folder
     # WAL + IMMEDIATE transactions + a long busy timeout: without them, concurrent qcluster workers get
     # "database is locked" (measured in specs/ecosystem.md §1.6: 74/300 tasks failed, 0 with these).
-    # journal_size_limit: a Bulk load lets the WAL grow to ~160 MB between checkpoints (sync/pull/object.py);
-    # once a checkpoint has emptied it, SQLite cuts the file back to 32 MB instead of keeping it on disk.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                f"PRAGMA busy_timeout={round(SQLITE_BUSY_SECONDS * 1000)}; PRAGMA cache_size=-65536; "
-                "PRAGMA journal_size_limit=33554432;"
+                f"PRAGMA busy_timeout={round(SQLITE_BUSY_SECONDS * 1000)}; PRAGMA cache_size=-65536;"
             ),
             "transaction_mode": "IMMEDIATE",
             "timeout": SQLITE_BUSY_SECONDS,

@@ -1,7 +1,7 @@
-"""SQLite settings changed for one long write (an initial load, an index rebuild) and given back after.
+"""SQLite settings changed for one long write (the index rebuild after an initial load) and given back after.
 
 The connection's settings (`core/settings.py`) suit the many small transactions of later cycles and the
-admin; a load of a million rows, or a CREATE INDEX over them, does better with others. Nothing here changes
+admin; a CREATE INDEX over a million rows does better with others. Nothing here changes
 what is written or how durable it is: WAL with `synchronous=NORMAL` stays as it is.
 """
 

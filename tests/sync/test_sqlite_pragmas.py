@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from syncapp.models import Person
-from syncapp.sync.pull import object as pull_object
 from syncapp.sync.sqlite_pragmas import sqlite_pragmas
 
 pytestmark = [
@@ -36,24 +34,3 @@ def test_pragmas_are_set_inside_and_restored_after_even_on_an_error():
 
     assert inside == [(12_345, 3)]
     assert (pragma("wal_autocheckpoint"), pragma("threads")) == before
-
-
-def test_a_bulk_load_checkpoints_less_often_and_gives_the_default_back(
-    sync, small_bulk_threshold, monkeypatch
-):
-    during = []
-    real = pull_object.ObjectPull._apply_chunks
-
-    def spy(self, chunks):
-        during.append(pragma("wal_autocheckpoint"))
-        return real(self, chunks)
-
-    monkeypatch.setattr(pull_object.ObjectPull, "_apply_chunks", spy)
-    before = pragma("wal_autocheckpoint")
-
-    sync()
-
-    assert Person.objects.count() > 50
-    assert during
-    assert set(during) == {pull_object.BULK_WAL_PAGES}
-    assert pragma("wal_autocheckpoint") == before != pull_object.BULK_WAL_PAGES

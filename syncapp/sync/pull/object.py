@@ -23,15 +23,10 @@ from syncapp.sync.pull.apply import PageApplier, PullContext
 from syncapp.sync.pull.sqlite_lane import SqliteStage
 from syncapp.sync.pull.values import csv_lines
 from syncapp.sync.schema import SyncSchema, load_schema
-from syncapp.sync.sqlite_pragmas import sqlite_pragmas
 from syncapp.sync.steps import Counts, StepRecorder
 from syncapp.sync.write_lock import WriterGaps
 
 BULK_CHUNK = 10000  # most rows per transaction while applying a Bulk CSV page
-# SQLite's WAL pages before a checkpoint while a Bulk load writes (1,000 otherwise, SQLite's default). Each
-# checkpoint syncs the WAL and the database file to disk, and at 1,000 pages every ~8 MB transaction of the
-# load paid one. 40,000 pages (160 MB of WAL at most) wrote a million 1 KB rows a third faster.
-BULK_WAL_PAGES = 40_000
 # SQLite has one writer: every other write (a flow action clicked in the admin, the task queue) waits for this
 # transaction and fails with "database is locked" after its busy timeout (a web request's: 20 s). On a busy
 # machine 10,000 rows took longer than that (the admin load test at 200,000 people: 500s on flow actions), so
@@ -110,8 +105,7 @@ class ObjectPull:
             raise
         self.applier.stage = SqliteStage.open()  # SQLite's second core, where it can run
         try:
-            with sqlite_pragmas(wal_autocheckpoint=BULK_WAL_PAGES):
-                self._apply_chunks(_page_chunks(job.pages(cursor.bulk_locator)))
+            self._apply_chunks(_page_chunks(job.pages(cursor.bulk_locator)))
         finally:
             if self.applier.stage is not None:
                 self.applier.stage.close()
