@@ -27,11 +27,11 @@ log = logging.getLogger(__name__)
 
 # SQLite sorts a CREATE INDEX in memory up to its page cache size (64 MB per connection, `core/settings.py`)
 # before it merges runs from temporary files: at a million people that put ~100 MB on top of the worker's
-# peak. 16 MB builds the same index as fast (3.4 s against 4.7 s, 1M people) at +16 MB.
-SORT_CACHE_KIB = 16 * 1024
-# Helper threads SQLite may give one CREATE INDEX's sort (`PRAGMA threads`, off by default): the rebuild runs
-# alone, so the other cores are idle. One helper on 2 cores cut six 1M-row builds from 5.7 to 4.3-4.5 s;
-# a second did not help there.
+# peak. And it may give the sort helper threads (`PRAGMA threads`, off by default), each with a cache of its
+# own; the rebuild runs alone, so the other cores are idle. Five 1M-row builds (a /tmp script, 2 cores):
+# 16 MB and no helper 4.3-4.8 s, +16-33 MB of RSS; 16 MB and one helper 4.0-4.7 s, +49 MB; 8 MB and one
+# helper 2.9-3.6 s, +25 MB. A second helper did not help on 2 cores.
+SORT_CACHE_KIB = 8 * 1024
 SORT_THREADS = max(1, min(4, (os.cpu_count() or 1) - 1))
 
 
