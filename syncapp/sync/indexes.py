@@ -89,11 +89,22 @@ def rebuild_indexes(*, between: Callable[[], None] = let_waiting_writers_in) -> 
     with the write lock released after each but the last: one build holds SQLite's lock for tens of seconds on
     a big table, and a click that waited through it must get in before the next.
 
+    On PostgreSQL each rebuilt table is then analysed: CREATE INDEX counts a table's rows but leaves its
+    column statistics as they were before the load (none, on a first load), and until autovacuum's ANALYZE
+    comes round the planner guesses (PostgreSQL's "Populating a Database": run ANALYZE afterwards). A worker
+    killed between the two leaves that to autovacuum.
+
     Returns the seconds spent per table."""
     seconds: dict[str, float] = {}
     with sqlite_pragmas(cache_size=-SORT_CACHE_KIB, threads=SORT_THREADS):
         for number, deferred in enumerate(DeferredIndex.objects.order_by("id")):
             _rebuild_one(deferred, number, between, seconds)
+    if connection.vendor == "postgresql":
+        for table in seconds:
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            seconds[table] += time.perf_counter() - started
     return seconds
 
 

@@ -93,3 +93,22 @@ def test_the_rebuild_sorts_in_a_small_page_cache_with_helper_threads_and_gives_b
     assert before[0] != -indexes.SORT_CACHE_KIB
     assert before[1] != indexes.SORT_THREADS
     assert not DeferredIndex.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_on_postgresql_the_rebuilt_tables_are_analysed(sync, small_bulk_threshold):
+    analysed = []
+
+    def watch(execute, sql, params, many, context):
+        if sql.startswith("ANALYZE"):
+            analysed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        sync()
+
+    assert f'ANALYZE "{PEOPLE}"' in analysed
+    assert f'ANALYZE "{LOG}"' in analysed
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = %s AND attname = 'email'", [PEOPLE])
+        assert cursor.fetchone()[0] == 1
