@@ -120,12 +120,10 @@ class PageApplier:
         inserter = self._inserter(header)
         rest = rows
         if inserter is not None:
-            lane_result = inserter.insert(rows)
-            created, rest = lane_result.inserted, lane_result.rest
+            got = inserter.insert(rows)
+            created, rest = got.inserted, got.rest
             if created:
-                self.hook.after_lane_insert(
-                    self.model, after_pk=lane_result.after_pk, pks=lane_result.pks, keyed=lane_result.keyed
-                )
+                self.hook.after_lane_insert(self.model, after_pk=got.after_pk, pks=got.pks, keyed=got.keyed)
         counts = Counts(created=created)
         if rest:
             counts = counts + self._apply_records(list(csv_records(header, rest, self.types)))
