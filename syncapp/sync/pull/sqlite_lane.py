@@ -14,10 +14,10 @@ the writer's switch interval (5 ms). Row by row, the builder ran about 5 times s
 ran Python; a statement per 500 rows takes the GIL back 20 times a chunk instead of 10,000.
 
 The builder also writes the staged rows' search keys (`models/search.py`): SQL's expressions for printable
-ASCII values, Python's `search_key` called from SQL for the others, so the rows arrive in the mirror whole
-and the writer's thread does not read them again. Python's pass is one statement that gathers the rows as
-one JSON text and one that writes their keys back (`SqliteKeysByPython`): calling Python from SQL row by row
-took the GIL back at each call, and slowed the load down by a quarter.
+ASCII values, Python's `search_key` for the others, so the rows arrive in the mirror whole and the writer's
+thread does not read them again. Python's pass is one statement that gathers the rows as one JSON text and
+one that writes their keys back (`SqliteKeysByPython`): calling Python from SQL row by row took the GIL back
+at each call, and made a million-person load 18 % slower.
 
 Crash safety is the writer's alone. The stage is scratch memory: nothing in it is durable, and nothing in
 the mirror depends on it until the writer's transaction (the chunk's rows, its "New Person" rows and, for a
