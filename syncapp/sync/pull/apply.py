@@ -148,7 +148,8 @@ class PageApplier:
     def _apply_records(self, records: list[dict[str, Any]]) -> Counts:
         records, prepared = self.hook.prepare(records)
         created = updated = deleted = skipped = 0
-        key, ids = self.entry.key, [r["Id"] for r in records]
+        key = self.entry.key
+        ids = [r["Id"] for r in records]
         existing = self.lookup.existing(ids)
         pending = self._pending_changes(existing) if self.entry.pushed else {}
         extras = self.hook.extra_columns(records)
@@ -161,15 +162,14 @@ class PageApplier:
             modstamp = parse_datetime(fields.get("SystemModstamp"))
             deleted = bool(fields.get("IsDeleted"))
             rebased = old is not None and old["sf_modstamp"] is None
-            old_fields = old["fields"] if old else None
-            unchanged = old and not rebased and not self._changed(old_fields, fields)
-            if unchanged and (old["sf_modstamp"], old["sf_deleted"]) == (modstamp, deleted):
-                continue  # already applied: stamps are whole seconds, so the values decide too
+            if old and not rebased and old["sf_modstamp"] == modstamp and old["sf_deleted"] == deleted:
+                continue  # already applied: a re-read of the overlap window
             if old and old["id"] in pending:
                 # Local edits not pushed yet: keep them unless Salesforce changed the same field (policy).
                 resolution = resolve(fields, pending[old["id"]], self.policy)
                 fields = resolution.fields
                 resolutions.append((old["id"], resolution))
+            old_fields = old["fields"] if old else None
             merged = fields if rebased or old is None else {**old_fields, **fields}
             changed = [] if old_fields is None or rebased else self._changed(old_fields, fields)
             deleted_now = deleted and not (old and old["sf_deleted"])
