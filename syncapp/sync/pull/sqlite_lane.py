@@ -183,7 +183,7 @@ class StagedInserter:
         for slot in (0, 1):
             table = f"{ALIAS}.rows_{slot}"
             by_python = searched and SqliteKeysByPython(plan.model, staged, table, f"NOT ({searched[1]})")
-            if searched and by_python and by_python.ready:
+            if by_python and by_python.ready:
                 # Off the writer's thread, every key of the rows before they are copied: SQL's for plain
                 # values, Python's `search_key` for the others.
                 sets = ", ".join(f"{column} = {expression}" for column, expression in searched[0])
