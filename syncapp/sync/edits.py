@@ -7,6 +7,7 @@ is how the pull tells "Salesforce changed it too" from "Salesforce did not touch
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.db import models, transaction
 
 from syncapp.models import ActivityLog, FieldSetting, OutboundChange
 from syncapp.sync.activity_log import ActivityWriter, display
+from syncapp.sync.conflicts import PendingChange
 from syncapp.sync.fields import record_fields, without_columns
 from syncapp.sync.registry import SyncedObject, entry_for, person_sobjects
 
@@ -87,6 +89,33 @@ def unsent_changes(obj: models.Model) -> dict[str, OutboundChange]:
             and not _same(stored[field], row.new_value)
         )
     }
+
+
+@dataclass
+class UnsentEdits:
+    """A page's local edits that Salesforce does not hold, by local pk."""
+
+    pending: dict[int, dict[str, PendingChange]] = field(default_factory=dict)  # latest pending per field
+    held: dict[int, set[str]] = field(default_factory=dict)  # fields whose latest edit is pending or refused
+
+
+def unsent_edits(sobject: str, pks: list[int]) -> UnsentEdits:
+    """The pending and refused outbox rows of these records, for the pull (one query per page)."""
+    edits = UnsentEdits()
+    if not pks:
+        return edits
+    rows = OutboundChange.objects.filter(
+        sobject=sobject,
+        local_id__in=pks,
+        state__in=[OutboundChange.State.PENDING, OutboundChange.State.REJECTED],
+    ).order_by("id")
+    for change_id, local_id, name, base, value, state in rows.values_list(
+        "id", "local_id", "field", "base_value", "new_value", "state"
+    ):
+        edits.held.setdefault(local_id, set()).add(name)
+        if state == OutboundChange.State.PENDING:
+            edits.pending.setdefault(local_id, {})[name] = PendingChange(change_id, base, value)
+    return edits
 
 
 def _same(stored: Any, sent: Any) -> bool:

@@ -19,7 +19,8 @@ from django.utils import timezone
 from syncapp.models import ActivityLog, OutboundChange, SyncCursor, SyncError, SyncSettings
 from syncapp.sync import cursor as cursors
 from syncapp.sync.activity_log import NOT_LOGGED, ActivityWriter, display
-from syncapp.sync.conflicts import SALESFORCE_WINS, PendingChange, Resolution, resolve
+from syncapp.sync.conflicts import SALESFORCE_WINS, Resolution, resolve
+from syncapp.sync.edits import UnsentEdits, unsent_edits
 from syncapp.sync.fields import FieldSplitter, field_map
 from syncapp.sync.hooks import RowChange
 from syncapp.sync.pull.fast_lane import FastLanePlan
@@ -149,9 +150,11 @@ class PageApplier:
         records, prepared = self.hook.prepare(records)
         created = updated = deleted = skipped = 0
         key = self.entry.key
-        ids = [r["Id"] for r in records]
-        existing = self.lookup.existing(ids)
-        pending = self._pending_changes(existing) if self.entry.pushed else {}
+        existing = self.lookup.existing([r["Id"] for r in records])
+        # Local edits Salesforce does not hold yet (pending or refused): only records we push have them.
+        edits = unsent_edits(
+            self.entry.sobject, [r["id"] for r in existing.values()] if self.entry.pushed else []
+        )
         extras = self.hook.extra_columns(records)
         resolutions: list[tuple[int, Resolution]] = []
         rows: list[dict[str, Any]] = []
@@ -162,11 +165,11 @@ class PageApplier:
             modstamp = parse_datetime(fields.get("SystemModstamp"))
             deleted = bool(fields.get("IsDeleted"))
             rebased = old is not None and old["sf_modstamp"] is None
-            if old and not rebased and old["sf_modstamp"] == modstamp and old["sf_deleted"] == deleted:
-                continue  # already applied: a re-read of the overlap window
-            if old and old["id"] in pending:
+            if old and not rebased and self._already_applied(old, fields, modstamp, deleted, edits):
+                continue  # a re-read of the overlap window
+            if old and old["id"] in edits.pending:
                 # Local edits not pushed yet: keep them unless Salesforce changed the same field (policy).
-                resolution = resolve(fields, pending[old["id"]], self.policy)
+                resolution = resolve(fields, edits.pending[old["id"]], self.policy)
                 fields = resolution.fields
                 resolutions.append((old["id"], resolution))
             old_fields = old["fields"] if old else None
@@ -237,22 +240,6 @@ class PageApplier:
         self.ctx.flush()
         return prepared + Counts(created, updated, deleted, skipped)
 
-    def _pending_changes(self, existing: dict[str, dict[str, Any]]) -> dict[int, dict[str, PendingChange]]:
-        """Pending outbox changes of this page's records, latest per field."""
-        if not existing:
-            return {}
-        by_pk: dict[int, dict[str, PendingChange]] = {}
-        rows = OutboundChange.objects.filter(
-            sobject=self.entry.sobject,
-            local_id__in=[row["id"] for row in existing.values()],
-            state=OutboundChange.State.PENDING,
-        ).order_by("id")
-        for change_id, local_id, name, base, value in rows.values_list(
-            "id", "local_id", "field", "base_value", "new_value"
-        ):
-            by_pk.setdefault(local_id, {})[name] = PendingChange(change_id, base, value)
-        return by_pk
-
     def _apply_resolutions(self, resolutions: list[tuple[int, Resolution]], changes: list[RowChange]) -> None:
         superseded = [i for _, r in resolutions for i in r.superseded]
         if superseded:
@@ -289,6 +276,17 @@ class PageApplier:
                     conflict_winner=conflict.winner,
                     salesforce_value=display(conflict.salesforce_value),
                 )
+
+    def _already_applied(
+        self, old: dict, fields: dict, modstamp: Any, deleted: bool, edits: UnsentEdits
+    ) -> bool:
+        """The mirror holds this version: same stamp, and the same values apart from fields whose local
+        edit Salesforce does not hold (pending, or refused and kept). Salesforce stamps whole seconds,
+        so an edit made in the second of our last read (right after our push, say) keeps the stamp."""
+        if old["sf_modstamp"] != modstamp or old["sf_deleted"] != deleted:
+            return False
+        held = edits.held.get(old["id"], set())
+        return all(name in held for name in self._changed(old["fields"], fields))
 
     def _changed(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         return [name for name in self.compared if name in new and old.get(name) != new[name]]
