@@ -3,8 +3,8 @@
 Every registry entry runs through the same `PageApplier`: read what the mirror holds for the page's ids,
 work out what is new, changed, deleted or unchanged, upsert in bulk, let the entry's hook write its
 activity log and links, and advance the cursor in the same transaction. Re-reading a record already
-applied (the overlap window that protects against Salesforce's whole-second stamps and late commits) is a
-no-op, so pages can be replayed after a crash without duplicating anything.
+applied (the overlap window against Salesforce's whole-second stamps and late commits; same stamp, same
+values) is a no-op, so pages can be replayed after a crash without duplicating anything.
 """
 
 from __future__ import annotations
