@@ -19,6 +19,9 @@ from syncapp.sync.conflicts import PendingChange
 from syncapp.sync.fields import record_fields, without_columns
 from syncapp.sync.registry import SyncedObject, entry_for, person_sobjects
 
+# An outbox row Salesforce does not hold: still to be pushed, or refused (the mirror keeps the refused value).
+UNSENT = (OutboundChange.State.PENDING, OutboundChange.State.REJECTED)
+
 
 class ReadOnlyFieldError(ValueError):
     """The field cannot be changed from here (read-only for the sync user, or not a synced column)."""
@@ -76,7 +79,7 @@ def unsent_changes(obj: models.Model) -> dict[str, OutboundChange]:
     rows = OutboundChange.objects.filter(
         sobject__in=_sobjects_of(entry),
         local_id=obj.pk,
-        state__in=[OutboundChange.State.PENDING, OutboundChange.State.REJECTED],
+        state__in=UNSENT,
     ).order_by("id")
     latest = {row.field: row for row in rows}
     stored = record_fields(obj, entry.columns)
@@ -107,7 +110,7 @@ def unsent_edits(sobject: str, pks: list[int]) -> UnsentEdits:
     rows = OutboundChange.objects.filter(
         sobject=sobject,
         local_id__in=pks,
-        state__in=[OutboundChange.State.PENDING, OutboundChange.State.REJECTED],
+        state__in=UNSENT,
     ).order_by("id")
     for change_id, local_id, name, base, value, state in rows.values_list(
         "id", "local_id", "field", "base_value", "new_value", "state"
@@ -190,7 +193,7 @@ def record_update(*, obj: models.Model, changes: dict[str, Any], actor: str, act
             sobject=entry.sobject,
             local_id=obj.pk,
             field__in=[c.field for c in outbox],
-            state__in=[OutboundChange.State.PENDING, OutboundChange.State.REJECTED],
+            state__in=UNSENT,
         ).update(state=OutboundChange.State.SUPERSEDED)
         OutboundChange.objects.bulk_create(outbox)
     writer.flush()

@@ -278,7 +278,7 @@ class PageApplier:
                 )
 
     def _already_applied(
-        self, old: dict, fields: dict, modstamp: Any, deleted: bool, edits: UnsentEdits
+        self, old: dict[str, Any], fields: dict[str, Any], modstamp: Any, deleted: bool, edits: UnsentEdits
     ) -> bool:
         """The mirror holds this version: same stamp, and the same values apart from fields whose local
         edit Salesforce does not hold (pending, or refused and kept). Salesforce stamps whole seconds,
